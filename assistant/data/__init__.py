@@ -1,0 +1,1 @@
+"""Training data: reading and validating rows, building the splits."""

@@ -1,0 +1,1 @@
+"""Alembic revisions, one module each (``rev_<revision>_<slug>.py``)."""

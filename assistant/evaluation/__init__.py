@@ -1,0 +1,1 @@
+"""Metrics, baselines and the side-by-side evaluation report."""

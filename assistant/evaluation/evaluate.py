@@ -1,0 +1,102 @@
+"""``assistant evaluate``: the model and both baselines on one file, in one run."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.data.rows import label_matrix, read_rows
+from assistant.errors import DataError
+from assistant.evaluation.baselines import KeywordBaseline, TfidfBaseline
+from assistant.evaluation.metrics import Scores, score_by_lang
+from assistant.evaluation.report import detail_table, summary_table
+from assistant.labels import LABELS, LANGS
+from assistant.model.classifier import Classifier, classifier_from_settings
+
+
+def evaluate(
+    settings: Settings, data: Path, train_dir: Path, *, crosslingual: Path | None = None, fairness: Path | None = None
+) -> str:
+    rows = read_rows(data)
+    if not rows:
+        raise DataError("no rows to evaluate", path=data)
+    texts, langs, y = [r.text for r in rows], [r.lang for r in rows], label_matrix(rows)
+    clf = classifier_from_settings(settings)
+    train = read_rows(train_dir / "train.jsonl")
+    dev = read_rows(train_dir / "dev.jsonl")
+    t = time.time()
+    model_pred = clf.decide(clf.scores(texts))
+    model_s = time.time() - t
+    results: dict[str, dict[str, Scores]] = {"fine-tuned": score_by_lang(y, model_pred, langs)}
+    for baseline in (TfidfBaseline(), KeywordBaseline()):
+        baseline.fit(train, dev)
+        results[baseline.name] = score_by_lang(y, baseline.predict(texts), langs)
+    out = [
+        f"{data} — {len(rows)} rows; model {settings.model_dir.name}; baselines trained on "
+        f"{train_dir / 'train.jsonl'} ({len(train)} rows), tuned on dev ({len(dev)} rows)",
+        f"model inference: {model_s:.1f} s for {len(rows)} rows ({1000 * model_s / len(rows):.1f} ms/row, batched)",
+        "",
+        "macro-F1 and false-flag rate (share of label-free rows given any label):",
+        summary_table(results),
+        "",
+        "per label, precision/recall/F1:",
+        detail_table(results),
+    ]
+    if crosslingual:
+        out += ["", crosslingual_report(clf, crosslingual)]
+    if fairness:
+        out += ["", fairness_report(clf, fairness)]
+    return "\n".join(out)
+
+
+def crosslingual_report(clf: Classifier, path: Path) -> str:
+    """Same message in en/hi/hi-Latn: how often do all three get the same label set?"""
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise DataError(f"not JSON ({e.msg})", path=path, line=n) from e
+    flat = [item[lg] for item in items for lg in LANGS]
+    flags = clf.decide(clf.scores(flat)).reshape(len(items), len(LANGS), len(LABELS))
+    same = np.array([all((f[0] == f[k]).all() for k in range(1, len(LANGS))) for f in flags])
+    gold = np.array([[lb in item["labels"] for lb in LABELS] for item in items])
+    all_right = (flags == gold[:, None, :]).all(axis=(1, 2))
+    per_lang = {lg: float((flags[:, k] == gold).all(axis=1).mean()) for k, lg in enumerate(LANGS)}
+    lines = [
+        f"cross-lingual consistency ({path.name}, {len(items)} messages x {len(LANGS)} languages):",
+        f"  same labels in all three languages: {same.mean():.1%} ({int(same.sum())}/{len(items)})",
+        f"  all three exactly right:            {all_right.mean():.1%}",
+        "  exactly right per language:         " + ", ".join(f"{k} {v:.1%}" for k, v in per_lang.items()),
+    ]
+    for item, f, ok in zip(items, flags, same, strict=True):
+        if not ok:
+            got = {lg: [lb for lb, x in zip(LABELS, f[k], strict=True) if x] for k, lg in enumerate(LANGS)}
+            lines.append(f"  differs {item.get('id', '?')}: gold {item['labels']} got {got}")
+    return "\n".join(lines)
+
+
+def fairness_report(clf: Classifier, path: Path) -> str:
+    """Identity mentions with no advance or insult must get no flag."""
+    rows = read_rows(path)
+    raw = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    flags = clf.decide(clf.scores([r.text for r in rows]))
+    flagged = np.asarray(flags.any(axis=1), dtype=bool)
+    topics: dict[str, list[bool]] = {}
+    for obj, f in zip(raw, flagged.tolist(), strict=True):
+        topics.setdefault(str(obj.get("topic", "?")), []).append(bool(f))
+    lines = [
+        f"fairness ({path.name}, {len(rows)} label-free identity mentions): flagged {int(flagged.sum())} "
+        f"({flagged.mean():.1%})",
+        "  per topic: " + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(topics.items())),
+    ]
+    for r, f, row_flags in zip(rows, flagged.tolist(), flags, strict=True):
+        if f:
+            got = [lb for lb, x in zip(LABELS, row_flags, strict=True) if x]
+            lines.append(f"  flagged {got}: {r.text}")
+    return "\n".join(lines)

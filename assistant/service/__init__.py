@@ -1,0 +1,1 @@
+"""The live service: REST, Chatwoot webhook, websockets for agents and supervisors, pages."""

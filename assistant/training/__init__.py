@@ -1,0 +1,1 @@
+"""Fine-tuning the classifier from ``training_data/``."""

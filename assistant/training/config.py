@@ -1,0 +1,53 @@
+"""The validated training configuration, saved into every artifact."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int = 13
+    epochs: int = 4
+    batch_size: int = 16
+    lr: float = 6e-5
+    head_lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    max_length: int = 96
+    train_layers: int = 12
+    dropout: float = 0.1
+    threads: int = 2
+    eval_every_epoch: bool = True
+    max_false_flags: float = 0.03  # on dev label-free rows of each language, when tuning thresholds
+    min_threshold: float = 0.5  # a nudge needs at least even odds, whatever F1 on dev prefers
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.epochs >= 1, "epochs must be >= 1"),
+            (1 <= self.batch_size <= 512, "batch_size must be in 1..512"),
+            (0 < self.lr < 1 and 0 < self.head_lr < 1, "learning rates must be in (0, 1)"),
+            (0 <= self.weight_decay < 1, "weight_decay must be in [0, 1)"),
+            (0 <= self.warmup_ratio < 1, "warmup_ratio must be in [0, 1)"),
+            (16 <= self.max_length <= 512, "max_length must be in 16..512"),
+            (self.train_layers >= 0, "train_layers must be >= 0"),
+            (0 <= self.dropout < 1, "dropout must be in [0, 1)"),
+            (self.threads >= 1, "threads must be >= 1"),
+            (0 < self.max_false_flags <= 1, "max_false_flags must be in (0, 1]"),
+            (0 <= self.min_threshold < 1, "min_threshold must be in [0, 1)"),
+        ]
+        problems = [msg for ok, msg in checks if not ok]
+        if problems:
+            raise ValueError("invalid training config: " + "; ".join(problems))
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ValueError(f"unknown training config keys {unknown}; known: {sorted(known)}")
+        return cls(**raw)

@@ -1,0 +1,212 @@
+"""Fine-tune the base into the multi-label classifier and save a self-describing artifact."""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
+from assistant.errors import DataError
+from assistant.evaluation.metrics import cap_false_flags, score_by_lang, tune_thresholds
+from assistant.labels import LABELS
+from assistant.model.base import load_base
+from assistant.model.classifier import (
+    ArtifactConfig,
+    Classifier,
+    MessageClassifier,
+    round_to_stored_precision,
+    save_weights,
+    trainable_prefixes,
+)
+from assistant.training.config import TrainConfig
+
+Log = Callable[[str], None]
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def length_batches(rows: Sequence[Row], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Batches of similar length (less padding), in random order."""
+    order = sorted(range(len(rows)), key=lambda i: (len(rows[i].text), rng.random()))
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def load_split(data_dir: Path, name: str, *, required: bool = True) -> list[Row]:
+    path = data_dir / f"{name}.jsonl"
+    if not path.is_file():
+        if required:
+            raise DataError(f"missing {path}; build the splits with: assistant data build")
+        return []
+    return read_rows(path)
+
+
+def train(
+    config: TrainConfig,
+    data_dir: Path,
+    out_dir: Path,
+    cache_dir: Path,
+    *,
+    base_file: Path | None = None,
+    log: Log = _stderr,
+) -> ArtifactConfig:
+    """Train, tune thresholds on dev, measure dev and test, save to ``out_dir``."""
+    started = time.time()
+    torch.set_num_threads(config.threads)
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    torch.manual_seed(config.seed)
+
+    train_rows = load_split(data_dir, "train")
+    dev_rows = load_split(data_dir, "dev")
+    test_rows = load_split(data_dir, "test", required=False)
+    data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
+    log(f"data: {len(train_rows)} train, {len(dev_rows)} dev, {len(test_rows)} test rows (sha256 {data_hash[:12]})")
+
+    info, tokenizer, encoder = load_base(cache_dir, base_file)
+    n_layers = int(encoder.config.num_hidden_layers)
+    config = replace(config, train_layers=min(config.train_layers, n_layers))
+    model = MessageClassifier(encoder, len(LABELS), dropout=config.dropout)
+    prefixes = trainable_prefixes(n_layers, config.train_layers)
+    for name, p in model.named_parameters():
+        p.requires_grad = any(name.startswith(pf) for pf in prefixes)
+    head = [p for n, p in model.named_parameters() if n.startswith("head.")]
+    body = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
+    n_trainable = sum(p.numel() for p in head + body)
+    log(
+        f"model: {info.name} from {info.package} {info.package_version}; "
+        f"training top {config.train_layers}/{n_layers} layers + head ({n_trainable / 1e6:.1f} M parameters)"
+    )
+
+    groups = [{"params": head, "lr": config.head_lr, "weight_decay": 0.0}]
+    if body:
+        groups.append({"params": body, "lr": config.lr, "weight_decay": config.weight_decay})
+    optimizer = torch.optim.AdamW(groups)
+    rng = random.Random(config.seed)
+    steps_per_epoch = math.ceil(len(train_rows) / config.batch_size)
+    total = steps_per_epoch * config.epochs
+    warmup = max(1, int(total * config.warmup_ratio))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+    )
+    y_train = torch.tensor(label_matrix(train_rows), dtype=torch.float32)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    step = 0
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        running = 0.0
+        for b, idx in enumerate(length_batches(train_rows, config.batch_size, rng), 1):
+            enc = tokenizer([train_rows[i].text for i in idx], config.max_length)
+            loss = loss_fn(model(**enc), y_train[idx])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(head + body, 1.0)
+            optimizer.step()
+            scheduler.step()
+            step += 1
+            running += float(loss.detach())
+            if b % 50 == 0 or b == steps_per_epoch:
+                elapsed = time.time() - started
+                eta = elapsed / step * (total - step)
+                log(
+                    f"epoch {epoch}/{config.epochs} step {b}/{steps_per_epoch} loss {running / b:.4f} "
+                    f"elapsed {elapsed / 60:.1f} min eta {eta / 60:.1f} min"
+                )
+        if config.eval_every_epoch and epoch < config.epochs:
+            clf = Classifier(model, tokenizer, _provisional(info.to_json(), prefixes, config, data_hash))
+            dev_scores = clf.scores([r.text for r in dev_rows])
+            m = score_by_lang(label_matrix(dev_rows), dev_scores >= 0.5, [r.lang for r in dev_rows])
+            log(f"epoch {epoch}: dev macro-F1 at 0.5 " + ", ".join(f"{k} {v.macro_f1:.3f}" for k, v in m.items()))
+
+    round_to_stored_precision(model, prefixes)
+    artifact = _provisional(info.to_json(), prefixes, config, data_hash)
+    clf = Classifier(model, tokenizer, artifact)
+    artifact.thresholds, metrics = tune_and_measure(clf, config, dev_rows, test_rows)
+    minutes = (time.time() - started) / 60
+    metrics["training_minutes"] = round(minutes, 2)
+    artifact.metrics = metrics
+    artifact.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_weights(model, prefixes, out_dir)
+    artifact.save(out_dir)
+    log(
+        f"saved {out_dir} in {minutes:.1f} min; thresholds "
+        + ", ".join(f"{k} {v:.3f}" for k, v in artifact.thresholds.items())
+    )
+    return artifact
+
+
+def tune_and_measure(
+    clf: Classifier, config: TrainConfig, dev_rows: Sequence[Row], test_rows: Sequence[Row]
+) -> tuple[dict[str, float], dict[str, object]]:
+    """Per-label thresholds from dev (best F1, at least ``min_threshold``, false flags capped per
+    language), then the metrics of dev and test with them."""
+    y_dev = label_matrix(dev_rows)
+    dev_scores = clf.scores([r.text for r in dev_rows])
+    tuned = np.maximum(tune_thresholds(y_dev, dev_scores), config.min_threshold)
+    thresholds = cap_false_flags(y_dev, dev_scores, tuned, config.max_false_flags, [r.lang for r in dev_rows])
+    clf.thresholds = thresholds.astype(np.float32)
+    metrics: dict[str, object] = {}
+    for name, rows in (("dev", dev_rows), ("test", test_rows)):
+        if rows:
+            pred = clf.decide(clf.scores([r.text for r in rows]))
+            metrics[name] = {
+                k: v.to_json() for k, v in score_by_lang(label_matrix(rows), pred, [r.lang for r in rows]).items()
+            }
+    return {lb: float(t) for lb, t in zip(LABELS, thresholds, strict=True)}, metrics
+
+
+def retune(
+    model_dir: Path,
+    data_dir: Path,
+    cache_dir: Path,
+    overrides: dict[str, object],
+    *,
+    base_file: Path | None = None,
+    log: Log = _stderr,
+) -> ArtifactConfig:
+    """Re-run only the threshold step of an artifact (same weights) with changed threshold settings,
+    e.g. ``min_threshold``; what ``train`` with the same config would have written."""
+    from assistant.model.classifier import load_classifier
+
+    clf = load_classifier(model_dir, cache_dir, base_file=base_file)
+    artifact = clf.config
+    data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
+    if data_hash != artifact.training_data_sha256:
+        raise DataError(
+            f"{data_dir} is not the data this model was trained on (sha256 {data_hash[:12]} vs "
+            f"{artifact.training_data_sha256[:12]}); retrain instead"
+        )
+    config = TrainConfig.from_json({**artifact.train_config, **overrides})
+    minutes = artifact.metrics.get("training_minutes")
+    artifact.thresholds, metrics = tune_and_measure(
+        clf, config, load_split(data_dir, "dev"), load_split(data_dir, "test", required=False)
+    )
+    artifact.metrics = {**metrics, "training_minutes": minutes}
+    artifact.train_config = config.to_json()
+    artifact.save(model_dir)
+    log("retuned " + ", ".join(f"{k} {v:.3f}" for k, v in artifact.thresholds.items()))
+    return artifact
+
+
+def _provisional(base: dict[str, str], prefixes: list[str], config: TrainConfig, data_hash: str) -> ArtifactConfig:
+    return ArtifactConfig(
+        labels=list(LABELS),
+        thresholds=dict.fromkeys(LABELS, 0.5),
+        base=base,
+        trainable=prefixes,
+        max_length=128,
+        training_data_sha256=data_hash,
+        train_config=config.to_json(),
+    )

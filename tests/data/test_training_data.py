@@ -1,0 +1,47 @@
+"""The committed training data meets the data contract (counts, splits, no leakage)."""
+
+import json
+
+import pytest
+
+from assistant.config import REPO_ROOT
+from assistant.data.rows import read_rows
+from assistant.labels import LABELS, LANGS
+
+DATA = REPO_ROOT / "training_data"
+pytestmark = pytest.mark.skipif(not (DATA / "train.jsonl").exists(), reason="splits not built")
+
+
+def test_every_label_has_150_training_examples_per_language():
+    rows = [r for r in read_rows(DATA / "train.jsonl") if not r.source.startswith("augmented:")]
+    for lang in LANGS:
+        for label in LABELS:
+            n = sum(1 for r in rows if r.lang == lang and label in r.labels)
+            assert n >= 150, (lang, label, n)
+
+
+def test_at_least_40_percent_label_free_and_other_languages_present():
+    rows = [
+        r
+        for s in ("train", "dev", "test")
+        for r in read_rows(DATA / f"{s}.jsonl")
+        if not r.source.startswith("augmented:")
+    ]
+    assert sum(not r.labels for r in rows) / len(rows) >= 0.40
+    assert len({r.lang for r in rows} - set(LANGS)) >= 5
+
+
+def test_dev_and_test_are_handwritten_and_disjoint_from_train():
+    train = {" ".join(r.text.lower().split()) for r in read_rows(DATA / "train.jsonl")}
+    for split in ("dev", "test"):
+        rows = read_rows(DATA / f"{split}.jsonl")
+        assert not any(r.source.startswith("augmented:") for r in rows)
+        assert not {" ".join(r.text.lower().split()) for r in rows} & train
+
+
+def test_evaluation_sets_are_well_formed():
+    for line in (DATA / "eval" / "crosslingual.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        assert all(item[lg].strip() for lg in LANGS) and set(item["labels"]) <= set(LABELS)
+    fair = read_rows(DATA / "eval" / "fairness.jsonl")
+    assert len(fair) >= 100 and not any(r.labels for r in fair)

@@ -1,0 +1,15 @@
+import pytest
+
+from assistant.training.config import TrainConfig
+
+
+def test_invalid_values_are_all_reported():
+    with pytest.raises(ValueError, match="epochs must be >= 1; batch_size must be in 1..512"):
+        TrainConfig(epochs=0, batch_size=0)
+
+
+def test_unknown_keys_are_refused_and_json_roundtrips():
+    with pytest.raises(ValueError, match="unknown training config keys \\['epoch'\\]"):
+        TrainConfig.from_json({"epoch": 3})
+    cfg = TrainConfig(epochs=2)
+    assert TrainConfig.from_json(cfg.to_json()) == cfg

@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import pytest
+from safetensors.torch import load_file
+
+from assistant.errors import DataError
+from assistant.model.classifier import WEIGHTS_FILE, ArtifactConfig
+from assistant.training.config import TrainConfig
+from assistant.training.train import train
+
+
+def test_training_is_seeded(tmp_path: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path):
+    cfg = TrainConfig(epochs=1, batch_size=8, threads=1, max_length=32, train_layers=1)
+    logs: list[str] = []
+    train(cfg, toy_data, tmp_path / "a", tiny_cache, base_file=tiny_base_file, log=logs.append)
+    train(cfg, toy_data, tmp_path / "b", tiny_cache, base_file=tiny_base_file, log=lambda _: None)
+    a, b = load_file(str(tmp_path / "a" / WEIGHTS_FILE)), load_file(str(tmp_path / "b" / WEIGHTS_FILE))
+    assert set(a) == set(b) and all((a[k] == b[k]).all() for k in a)
+    assert not any(".layer.0." in k for k in a)  # train_layers=1: only the top layer is stored
+    assert any("epoch 1/1" in line for line in logs)
+    art = ArtifactConfig.load(tmp_path / "a")
+    assert art.train_config["train_layers"] == 1 and art.metrics["training_minutes"] >= 0
+
+
+def test_tiny_model_learns_the_toy_cues(tiny_model: Path):
+    art = ArtifactConfig.load(tiny_model)
+    assert art.metrics["dev"]["all"]["macro_f1"] > 0.5  # far above chance on rows it was trained on
+
+
+def test_missing_splits_say_how_to_build_them(tmp_path: Path, tiny_cache: Path, tiny_base_file: Path):
+    with pytest.raises(DataError, match="assistant data build"):
+        train(TrainConfig(epochs=1), tmp_path, tmp_path / "out", tiny_cache, base_file=tiny_base_file)
+
+
+def test_retune_changes_only_thresholds_and_checks_the_data(
+    tmp_path: Path, tiny_model: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path, monkeypatch
+):
+    import shutil
+
+    from assistant.training.train import retune
+
+    model = tmp_path / "m"
+    shutil.copytree(tiny_model, model)
+    before = (model / WEIGHTS_FILE).read_bytes()
+    art = retune(model, toy_data, tiny_cache, {"min_threshold": 0.9}, base_file=tiny_base_file, log=lambda _: None)
+    assert all(t >= 0.9 for t in art.thresholds.values())
+    assert ArtifactConfig.load(model).train_config["min_threshold"] == 0.9
+    assert (model / WEIGHTS_FILE).read_bytes() == before
+    other = tmp_path / "other"
+    shutil.copytree(toy_data, other)
+    (other / "dev.jsonl").write_text((other / "dev.jsonl").read_text() + (other / "dev.jsonl").read_text())
+    with pytest.raises(DataError, match="not the data this model was trained on"):
+        retune(model, other, tiny_cache, {}, base_file=tiny_base_file, log=lambda _: None)
