@@ -39,4 +39,6 @@ def test_embeddings_match_the_package_engine(tmp_path: Path):
             h = model(**enc).last_hidden_state
         mask = enc["attention_mask"][..., None]
         v = torch.nn.functional.normalize((h * mask).sum(1) / mask.sum(1), dim=-1)[0].numpy()
-        assert float(np.dot(np.array(ref), v)) > 0.999
+        cosine = float(np.dot(np.array(ref), v))
+        print(f"cosine {cosine:.5f}  {text}")  # visible with pytest -s
+        assert cosine > 0.999
