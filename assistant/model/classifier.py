@@ -7,11 +7,8 @@ only the tensors fine-tuning changed; the rest comes from the base built from na
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -19,11 +16,10 @@ from torch import nn
 
 from assistant.config import Settings
 from assistant.errors import ArtifactError
+from assistant.model.predictor import CONFIG_FILE, WEIGHTS_FILE, ArtifactConfig, Prediction, Predictor
 from assistant.model.tokenizer import E5Tokenizer
 
-ARTIFACT_FORMAT = 1
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "weights.safetensors"
+__all__ = ["CONFIG_FILE", "WEIGHTS_FILE", "ArtifactConfig", "Classifier", "Prediction", "load_classifier"]
 
 
 class MessageClassifier(nn.Module):
@@ -49,44 +45,6 @@ def trainable_prefixes(n_layers: int, train_layers: int) -> list[str]:
     return [f"encoder.encoder.layer.{i}." for i in range(n_layers - train_layers, n_layers)] + ["head."]
 
 
-@dataclass
-class ArtifactConfig:
-    labels: list[str]
-    thresholds: dict[str, float]
-    base: dict[str, str]
-    trainable: list[str]
-    max_length: int
-    training_data_sha256: str
-    train_config: dict[str, Any] = field(default_factory=dict)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    created: str = ""
-    format: int = ARTIFACT_FORMAT
-    pooling: str = "mean"
-    prefix: str = "query: "
-
-    @classmethod
-    def load(cls, folder: Path) -> ArtifactConfig:
-        path = folder / CONFIG_FILE
-        if not path.is_file():
-            raise ArtifactError(
-                "no model config.json found", path=folder, fix="pass --model with a folder made by 'assistant train'"
-            )
-        try:
-            raw = json.loads(path.read_text())
-            cfg = cls(**raw)
-        except (ValueError, TypeError) as err:
-            raise ArtifactError(f"config.json is not a valid artifact config: {err}", path=path) from err
-        if cfg.format != ARTIFACT_FORMAT:
-            raise ArtifactError(f"artifact format {cfg.format}, this version reads {ARTIFACT_FORMAT}", path=path)
-        missing = [lb for lb in cfg.labels if lb not in cfg.thresholds]
-        if missing:
-            raise ArtifactError(f"config.json has no threshold for {missing}", path=path)
-        return cfg
-
-    def save(self, folder: Path) -> None:
-        (folder / CONFIG_FILE).write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n")
-
-
 def save_weights(model: MessageClassifier, prefixes: list[str], folder: Path) -> None:
     """Store the changed tensors: encoder layers in fp16 (halves the size), the head in fp32."""
     from safetensors.torch import save_file
@@ -107,14 +65,10 @@ def round_to_stored_precision(model: MessageClassifier, prefixes: list[str]) -> 
                 p.copy_(p.to(torch.float16).to(torch.float32))
 
 
-@dataclass
-class Prediction:
-    scores: dict[str, float]
-    labels: list[str]
+class Classifier(Predictor):
+    """The PyTorch fp32 reference: the model exactly as trained."""
 
-
-class Classifier:
-    """A loaded artifact ready for inference: batching, thresholds, no autograd."""
+    backend = "torch"
 
     def __init__(
         self,
@@ -125,38 +79,12 @@ class Classifier:
         batch_size: int = 32,
         max_length: int | None = None,
     ) -> None:
+        super().__init__(tokenizer, config, batch_size=batch_size, max_length=max_length)
         self.model = model.eval()
-        self.tokenizer = tokenizer
-        self.config = config
-        self.labels = list(config.labels)
-        self.thresholds = np.array([config.thresholds[lb] for lb in self.labels], dtype=np.float32)
-        self.batch_size = batch_size
-        self.max_length = max_length or config.max_length
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Sigmoid scores, shape (len(texts), len(labels)); batches sorted by length."""
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    def _score_batch(self, texts: Sequence[str]) -> np.ndarray:
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start : start + self.batch_size]
-                enc = self.tokenizer([texts[i] for i in idx], self.max_length)
-                out[idx] = torch.sigmoid(self.model(**enc)).numpy()
-        return out
-
-    def decide(self, scores: np.ndarray) -> np.ndarray:
-        return scores >= self.thresholds
-
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        s = self.scores(texts)
-        flags = self.decide(s)
-        return [
-            Prediction(
-                scores={lb: round(float(v), 4) for lb, v in zip(self.labels, row, strict=True)},
-                labels=[lb for lb, f in zip(self.labels, fl, strict=True) if f],
-            )
-            for row, fl in zip(s, flags, strict=True)
-        ]
+            return torch.sigmoid(self.model(**self.tokenizer(list(texts), self.max_length))).numpy()
 
 
 def load_classifier(

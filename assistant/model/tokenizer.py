@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+import numpy as np
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
 
 PREFIX = "query: "  # E5 is trained with a role prefix; classification is a "query"
+if TYPE_CHECKING:
+    import torch
+
 _SPACES = re.compile(" {2,}")
 
 
@@ -72,14 +76,21 @@ class E5Tokenizer:
     def tokenize(self, text: str) -> list[str]:
         return list(self.tokenizer.encode(PREFIX + self.normalize(text)).tokens)
 
-    def __call__(self, texts: list[str], max_length: int) -> dict[str, torch.Tensor]:
-        """Batch-encode with padding to the longest message (not to ``max_length``)."""
+    def encode(self, texts: list[str], max_length: int) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and attention mask (int64), padded to the longest message, not to ``max_length``."""
         encs = self.tokenizer.encode_batch([PREFIX + self.normalize(t) for t in texts])
         rows = [[*e.ids[: max_length - 1], e.ids[-1]] if len(e.ids) > max_length else e.ids for e in encs]
         width = max(len(r) for r in rows)
-        ids = torch.full((len(rows), width), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
         for i, r in enumerate(rows):
-            ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
+            ids[i, : len(r)] = r
             mask[i, : len(r)] = 1
-        return {"input_ids": ids, "attention_mask": mask}
+        return ids, mask
+
+    def __call__(self, texts: list[str], max_length: int) -> dict[str, torch.Tensor]:
+        """The same as ``encode``, as torch tensors for the PyTorch model."""
+        import torch
+
+        ids, mask = self.encode(texts, max_length)
+        return {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask)}

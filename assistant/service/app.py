@@ -20,7 +20,8 @@ from assistant import __version__
 from assistant.config import Settings
 from assistant.db.migrate import upgrade_to_head
 from assistant.db.session import make_engine, make_sessionmaker
-from assistant.model.classifier import Classifier, classifier_from_settings
+from assistant.model.loading import predictor_from_settings
+from assistant.model.predictor import Predictor
 from assistant.service.batching import Batcher
 from assistant.service.broker import Broker
 from assistant.service.deps import Services
@@ -31,14 +32,14 @@ MAX_BODY = 1024 * 1024
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, classifier: Classifier | None = None) -> FastAPI:
+def create_app(settings: Settings, classifier: Predictor | None = None) -> FastAPI:
     """``classifier`` may be passed in (tests); otherwise the artifact in settings is loaded."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(upgrade_to_head, settings.database_url)
         engine = make_engine(settings.database_url)
-        clf = classifier if classifier is not None else await run_in_threadpool(classifier_from_settings, settings)
+        clf = classifier if classifier is not None else await run_in_threadpool(predictor_from_settings, settings)
         batcher = Batcher(clf.predict, max_batch=settings.batch_size, window_s=settings.batch_window_ms / 1000)
         await batcher.start()
         notes = None

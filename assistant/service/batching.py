@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from starlette.concurrency import run_in_threadpool
 
-from assistant.model.classifier import Prediction
+from assistant.model.predictor import Prediction
 
 Predict = Callable[[Sequence[str]], list[Prediction]]
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.config import Settings
 from assistant.db import crud
-from assistant.model.classifier import Classifier
+from assistant.model.predictor import Predictor
 from assistant.service.batching import Batcher
 from assistant.service.broker import Broker
 
@@ -32,7 +32,7 @@ class Caller:
 @dataclass
 class Services:
     settings: Settings
-    classifier: Classifier
+    classifier: Predictor
     batcher: Batcher
     broker: Broker
     sessions: sessionmaker[Session]

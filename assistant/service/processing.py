@@ -16,7 +16,7 @@ from assistant.db import crud
 from assistant.db.models import Message, Nudge
 from assistant.engine.engine import ConversationEngine, apply_thresholds
 from assistant.engine.state import Turn
-from assistant.model.classifier import Prediction
+from assistant.model.predictor import Prediction
 from assistant.service.broker import SUPERVISORS, agent_channel
 from assistant.service.deps import Caller, Services
 from assistant.service.schemas import DraftIn, DraftOut, MessageIn, MessageOut, NudgeOut

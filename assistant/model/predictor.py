@@ -1,0 +1,109 @@
+"""What every inference backend shares: the artifact's config, thresholds and batching.
+
+Torch-free on purpose, so the fast path (``fast.py``) serves without importing PyTorch.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import ArtifactError
+from assistant.model.tokenizer import E5Tokenizer
+
+ARTIFACT_FORMAT = 1
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.safetensors"
+
+
+@dataclass
+class ArtifactConfig:
+    labels: list[str]
+    thresholds: dict[str, float]
+    base: dict[str, str]
+    trainable: list[str]
+    max_length: int
+    training_data_sha256: str
+    train_config: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    created: str = ""
+    format: int = ARTIFACT_FORMAT
+    pooling: str = "mean"
+    prefix: str = "query: "
+
+    @classmethod
+    def load(cls, folder: Path) -> ArtifactConfig:
+        path = folder / CONFIG_FILE
+        if not path.is_file():
+            raise ArtifactError(
+                "no model config.json found", path=folder, fix="pass --model with a folder made by 'assistant train'"
+            )
+        try:
+            raw = json.loads(path.read_text())
+            cfg = cls(**raw)
+        except (ValueError, TypeError) as err:
+            raise ArtifactError(f"config.json is not a valid artifact config: {err}", path=path) from err
+        if cfg.format != ARTIFACT_FORMAT:
+            raise ArtifactError(f"artifact format {cfg.format}, this version reads {ARTIFACT_FORMAT}", path=path)
+        missing = [lb for lb in cfg.labels if lb not in cfg.thresholds]
+        if missing:
+            raise ArtifactError(f"config.json has no threshold for {missing}", path=path)
+        return cfg
+
+    def save(self, folder: Path) -> None:
+        (folder / CONFIG_FILE).write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n")
+
+
+@dataclass
+class Prediction:
+    scores: dict[str, float]
+    labels: list[str]
+
+
+class Predictor(ABC):
+    """A loaded model ready for inference: length-sorted batches, per-label thresholds."""
+
+    backend = "abstract"
+
+    def __init__(
+        self, tokenizer: E5Tokenizer, config: ArtifactConfig, *, batch_size: int = 32, max_length: int | None = None
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.config = config
+        self.labels = list(config.labels)
+        self.thresholds = np.array([config.thresholds[lb] for lb in self.labels], dtype=np.float32)
+        self.batch_size = batch_size
+        self.max_length = max_length or config.max_length
+
+    @abstractmethod
+    def _score_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Sigmoid scores of one batch, shape (len(texts), len(labels))."""
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Sigmoid scores, shape (len(texts), len(labels)); batches sorted by length pad less."""
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._score_batch([texts[i] for i in idx])
+        return out
+
+    def decide(self, scores: np.ndarray) -> np.ndarray:
+        return scores >= self.thresholds
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        s = self.scores(texts)
+        flags = self.decide(s)
+        return [
+            Prediction(
+                scores={lb: round(float(v), 4) for lb, v in zip(self.labels, row, strict=True)},
+                labels=[lb for lb, f in zip(self.labels, fl, strict=True) if f],
+            )
+            for row, fl in zip(s, flags, strict=True)
+        ]
