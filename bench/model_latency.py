@@ -1,9 +1,12 @@
-"""Per-message latency and batch throughput of the shipped classifier, with the baselines
-measured on the same messages in the same run.
+"""Model speed and quality side by side: the PyTorch fp32 reference, the fast paths, the baselines.
 
-    .venv/bin/python bench/model_latency.py [--messages 300] [--threads 2]
+    .venv/bin/python bench/model_latency.py [--messages 300] [--threads 2] [--max-tokens 64]
 
-Prints a table; numbers depend on the machine, so compare rows of one run only.
+All systems run in one process, one after another, on the same messages: test-split messages of
+up to --max-tokens tokens (with prefix and specials), one at a time for p50/p99 latency, then all
+of them in batches of 32 for throughput. Macro-F1 per language is on the whole test split with
+each system's own decisions (the fast paths use the artifact's thresholds). Ratios are against
+the reference in the same run; numbers depend on the machine, so compare rows of one run only.
 """
 
 from __future__ import annotations
@@ -11,63 +14,83 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
-import torch
 
 from assistant.config import REPO_ROOT, Settings
-from assistant.data.rows import read_rows
+from assistant.data.rows import label_matrix, read_rows
 from assistant.evaluation.baselines import KeywordBaseline, TfidfBaseline
-from assistant.model.classifier import classifier_from_settings
+from assistant.evaluation.metrics import score_by_lang
+from assistant.model.loading import predictor_from_settings
+
+LANGS = ("en", "hi", "hi-Latn")
 
 
-def percentile(xs: list[float], q: float) -> float:
-    return float(np.percentile(np.array(xs), q))
-
-
-def measure(fn: Callable[[list[str]], object], texts: list[str]) -> tuple[list[float], float]:
-    """Latency of one message at a time (ms), then throughput of all at once (messages/s)."""
+def measure(predict: Callable[[list[str]], np.ndarray], texts: list[str]) -> tuple[list[float], float]:
+    """Latency of one message at a time (ms), then throughput of all in batches (messages/s)."""
     single = []
     for t in texts:
         s = time.perf_counter()
-        fn([t])
+        predict([t])
         single.append((time.perf_counter() - s) * 1000)
     s = time.perf_counter()
-    fn(texts)
+    predict(texts)
     return single, len(texts) / (time.perf_counter() - s)
 
 
+def macro_f1(decide: Callable[[Sequence[str]], np.ndarray], rows) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    rows = [r for r in rows if r.lang in LANGS]
+    by_lang = score_by_lang(label_matrix(rows), decide([r.text for r in rows]), [r.lang for r in rows])
+    return {lang: by_lang[lang].macro_f1 for lang in LANGS}
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=300)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-tokens", type=int, default=64)
+    ap.add_argument("--backends", default="torch,onnx-fp32,onnx-int8", help="the first one is the reference")
     args = ap.parse_args()
     data = REPO_ROOT / "training_data"
-    texts = [r.text for r in read_rows(data / "test.jsonl")][: args.messages]
-    settings = Settings(threads=args.threads)
-    t0 = time.perf_counter()
-    clf = classifier_from_settings(settings)
-    load_s = time.perf_counter() - t0
-    lengths = [len(clf.tokenizer.tokenize(t)) for t in texts]
-    clf.scores(texts[:10])  # warm-up
-
+    test = read_rows(data / "test.jsonl")
+    systems = []
+    for backend in args.backends.split(","):
+        t0 = time.perf_counter()
+        clf = predictor_from_settings(Settings(threads=args.threads, backend=backend))
+        clf.scores(["warm up", "a second warm-up message"])
+        name = "PyTorch fp32" if backend == "torch" else f"ONNX Runtime {backend.split('-')[1]}"
+        systems.append((name, clf.scores, lambda ts, c=clf: c.decide(c.scores(ts)), time.perf_counter() - t0))
+    tokenizer = clf.tokenizer
+    lengths = {r.text: len(tokenizer.tokenize(r.text)) for r in test}
+    texts = [r.text for r in test if lengths[r.text] <= args.max_tokens][: args.messages]
     train, dev = read_rows(data / "train.jsonl"), read_rows(data / "dev.jsonl")
-    systems: list[tuple[str, Callable[[list[str]], object]]] = [("fine-tuned (PyTorch fp32)", clf.scores)]
     for baseline in (TfidfBaseline().fit(train, dev), KeywordBaseline().fit(train)):
-        systems.append((baseline.name, baseline.predict))
-    rows = [(name, *measure(fn, texts)) for name, fn in systems]
+        systems.append((baseline.name, baseline.predict, baseline.predict, 0.0))
 
+    rows = []
+    for name, predict, decide, load_s in systems:
+        lat, thr = measure(predict, texts)
+        rows.append((name, lat, thr, macro_f1(decide, test), load_s))
+
+    tok = [lengths[t] for t in texts]
     print(
-        f"{len(texts)} test messages, tokens per message: median {statistics.median(lengths):.0f}, "
-        f"max {max(lengths)} (incl. prefix and specials); torch threads {torch.get_num_threads()}; "
-        f"model load {load_s:.1f} s"
+        f"{len(texts)} test messages of <= {args.max_tokens} tokens (median {statistics.median(tok):.0f}, "
+        f"max {max(tok)}, incl. prefix and specials), {args.threads} threads; "
+        f"macro-F1 on the whole test split ({len(test)} rows); ratios vs {rows[0][0]}"
     )
-    print(f"{'system':<28}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'batch msg/s':>13}")
-    for name, lat, thr in rows:
-        print(
-            f"{name:<28}{percentile(lat, 50):>9.2f}{percentile(lat, 99):>9.2f}{statistics.mean(lat):>9.2f}{thr:>13.0f}"
-        )
+    cols = ["system", "p50 ms", "p99 ms", "batch msg/s", "p50 speed-up", "throughput x"]
+    cols += [f"F1 {lg}" for lg in LANGS] + ["max F1 drop", "load s"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    ref_p50, ref_thr, ref_f1 = np.percentile(rows[0][1], 50), rows[0][2], rows[0][3]
+    for name, lat, thr, f1, load_s in rows:
+        p50 = float(np.percentile(lat, 50))
+        drop = max(ref_f1[lg] - f1[lg] for lg in LANGS)
+        cells = [name, f"{p50:.2f}", f"{np.percentile(lat, 99):.2f}", f"{thr:.0f}"]
+        cells += [f"{ref_p50 / p50:.1f}", f"{thr / ref_thr:.1f}"]
+        cells += [f"{f1[lg]:.3f}" for lg in LANGS] + [f"{drop:+.3f}", f"{load_s:.1f}" if load_s else "-"]
+        print("| " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -92,6 +92,7 @@ def create_app(settings: Settings, classifier: Predictor | None = None) -> FastA
         return {
             "status": "ok",
             "model": services.classifier.config.base.get("name"),
+            "backend": services.classifier.backend,
             "labels": services.classifier.labels,
         }
 

@@ -7,8 +7,10 @@ import sys
 import pytest
 
 from assistant.config import REPO_ROOT
+from assistant.data.rows import read_rows
 from assistant.labels import LABELS
 from assistant.model.classifier import Classifier
+from assistant.model.predictor import Predictor
 
 pytestmark = pytest.mark.integration
 
@@ -46,15 +48,23 @@ CLEAN = {
 
 
 @pytest.mark.parametrize(("lang", "label"), [(lg, lb) for lg in CLEAR for lb in LABELS])
-def test_clear_examples_get_their_label(shipped: Classifier, lang: str, label: str):
+def test_clear_examples_get_their_label(shipped: Predictor, lang: str, label: str):
     pred = shipped.predict([CLEAR[lang][label]])[0]
     assert label in pred.labels, pred.scores
 
 
 @pytest.mark.parametrize("lang", list(CLEAN))
-def test_ordinary_support_messages_get_no_label(shipped: Classifier, lang: str):
+def test_ordinary_support_messages_get_no_label(shipped: Predictor, lang: str):
     for pred in shipped.predict(CLEAN[lang]):
         assert pred.labels == [], pred.scores
+
+
+def test_fast_path_agrees_with_the_reference(reference: Classifier, fast: Predictor):
+    texts = [r.text for r in read_rows(REPO_ROOT / "training_data" / "test.jsonl")][:300]
+    ref, got = reference.decide(reference.scores(texts)), fast.decide(fast.scores(texts))
+    same = (ref == got).all(axis=1).mean()
+    assert same >= 0.95, f"the int8 graph gives other labels than PyTorch fp32 for {1 - same:.1%} of messages"
+    assert abs(fast.scores(texts) - reference.scores(texts)).mean() < 0.01
 
 
 def test_classify_contract_end_to_end():

@@ -107,3 +107,27 @@ def test_persistent_advances_alerts_supervisor(client: Client):
         "/api/audit/conversations", params={"signal": "persistent_advances"}, headers=client.auth("sup")
     ).json()
     assert [c["id"] for c in listed] == ["c1"]
+
+
+def test_the_app_serves_the_fast_path_by_default(tmp_path, tiny_env):
+    from fastapi.testclient import TestClient
+
+    from assistant.config import Settings
+    from assistant.service.app import create_app
+    from tests.service.conftest import make_users
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'f.db'}")
+    tokens = make_users(settings.database_url)
+    with TestClient(create_app(settings)) as http:  # no classifier passed: the lifespan loads one
+        assert http.get("/healthz").json()["backend"] == "onnx-int8"
+        body = {"conversation_id": "c9", "agent_id": "asha", "role": "customer", "text": "you are so cute dear"}
+        r = http.post("/api/messages", json=body, headers={"Authorization": f"Bearer {tokens['integration']}"})
+        assert r.status_code == 201, r.text
+        assert set(r.json()["scores"]) == {
+            "flirtation",
+            "date_request",
+            "contact_request",
+            "gift_offer",
+            "insult",
+            "anger",
+        }
