@@ -52,7 +52,7 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: ConnectionPoolEntr
     try:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed data
+        cursor.execute("PRAGMA synchronous = NORMAL")  # with WAL: never corrupt; a power cut may undo the last commits
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()

