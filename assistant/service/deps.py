@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from assistant.service.batching import Batcher
 from assistant.service.broker import Broker
 
 T = TypeVar("T")
+AUTH_CACHE_S = 60.0  # a known token is looked up at most once a minute, not once a request
+AUTH_CACHE_MAX = 10_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Services:
     sessions: sessionmaker[Session]
     notes: object | None = None  # a ChatwootNotes client when configured
     locks: dict[str, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
+    callers: dict[str, tuple[Caller, float]] = field(default_factory=dict)  # token sha256 -> (caller, until)
 
     async def db(self, fn: Callable[[Session], T]) -> T:
         """Run ``fn`` in one transaction, off the event loop; rolled back if it raises."""
@@ -57,12 +61,21 @@ def get_services(request: Request) -> Services:
 async def caller_from_token(services: Services, token: str | None) -> Caller | None:
     if not token:
         return None
+    key, now = crud.hash_token(token), time.monotonic()
+    cached = services.callers.get(key)
+    if cached is not None and cached[1] > now:
+        return cached[0]
 
     def lookup(session: Session) -> Caller | None:
         user = crud.user_by_token(session, token)
         return Caller(user.id, user.name, user.role, user.language) if user else None
 
-    return await services.db(lookup)
+    caller = await services.db(lookup)
+    if caller is not None:  # unknown tokens are not cached: a user added a second ago works at once
+        if len(services.callers) >= AUTH_CACHE_MAX:
+            services.callers.clear()
+        services.callers[key] = (caller, now + AUTH_CACHE_S)
+    return caller
 
 
 async def current_caller(

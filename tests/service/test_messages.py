@@ -131,3 +131,22 @@ def test_the_app_serves_the_fast_path_by_default(tmp_path, tiny_env):
             "insult",
             "anger",
         }
+
+
+def test_a_known_token_is_looked_up_once_then_cached(client: Client):
+    services = client.http.app.state.services
+    calls = []
+    original = services.db
+
+    async def counting(fn):
+        calls.append(fn)
+        return await original(fn)
+
+    services.db = counting
+    headers = client.auth("asha")
+    assert client.http.get("/api/conversations", headers=headers).status_code == 200
+    first = len(calls)
+    assert client.http.get("/api/conversations", headers=headers).status_code == 200
+    assert len(calls) - first == first - 1  # the second request skipped the token lookup
+    bad = client.http.get("/api/conversations", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401
