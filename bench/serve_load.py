@@ -47,6 +47,7 @@ class Result:
     nudges_named: int = 0
     nudges_lost: int = 0
     cpu_pct: float = 0.0
+    client_cpu_pct: float = 0.0
     peak_mb: float = 0.0
     idle_mb: float = 0.0
 
@@ -120,7 +121,7 @@ async def load(port: int, pid: int, agents: list[tuple[str, str]], poster: str, 
                 named[n["id"]] = start
 
         total = int(args.rate * args.seconds)
-        cpu0, t0 = proc_cpu_s(pid), time.perf_counter()
+        cpu0, mine0, t0 = proc_cpu_s(pid), time.process_time(), time.perf_counter()
         posts = []
         for i in range(total):
             delay = t0 + i / args.rate - time.perf_counter()
@@ -131,7 +132,9 @@ async def load(port: int, pid: int, agents: list[tuple[str, str]], poster: str, 
         deadline = time.perf_counter() + 5
         while time.perf_counter() < deadline and not set(named) <= set(arrived):
             await asyncio.sleep(0.05)
-        res.cpu_pct = 100 * (proc_cpu_s(pid) - cpu0) / (time.perf_counter() - t0)
+        wall = time.perf_counter() - t0
+        res.cpu_pct = 100 * (proc_cpu_s(pid) - cpu0) / wall
+        res.client_cpu_pct = 100 * (time.process_time() - mine0) / wall
         res.sent = total
     for task in listeners:
         task.cancel()
@@ -204,7 +207,7 @@ def main() -> None:
         f"SQLite, batch window {args.window_ms:g} ms, {os.cpu_count()} cores shared with the load generator"
     )
     cols = ["backend", "ready s", "sent", "lost", "resp p50", "resp p99", "nudge p50", "nudge p99", "nudges"]
-    cols += ["CPU %", "idle MB", "peak MB"]
+    cols += ["server CPU %", "load generator CPU %", "idle MB", "peak MB"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in results:
@@ -219,11 +222,13 @@ def main() -> None:
             pct(r.nudge_ms, 99),
             str(r.nudges_named),
             f"{r.cpu_pct:.0f}",
+            f"{r.client_cpu_pct:.0f}",
             f"{r.idle_mb:.0f}",
             f"{r.peak_mb:.0f}",
         ]
         print("| " + " | ".join(cells) + " |")
-    print("times in ms; lost = failed posts + nudges named in a response but never received on the websocket")
+    print("times in ms; lost = failed posts + nudges named in a response but never received on the websocket;")
+    print("CPU % of one core, averaged over the load (200% = both cores of this machine)")
 
 
 if __name__ == "__main__":
