@@ -119,8 +119,34 @@ def _export(model_dir: Path, cache_dir: Path, base_file: Path | None, out: Path)
     }
 
 
-def _is_ffn_output(node: str) -> bool:
-    return node.endswith(FP32_LAYERS) and "/attention/" not in node
+def ffn_output_nodes(graph: Path) -> list[str]:
+    """Names of the FFN output projections in a fused graph (kept fp32 by the recipe)."""
+    import onnx
+
+    nodes = onnx.load(str(graph), load_external_data=False).graph.node
+    return [
+        n.name for n in nodes if n.op_type == "MatMul" and n.name.endswith(FP32_LAYERS) and "/attention/" not in n.name
+    ]
+
+
+def quantize_graph(src: Path, dst: Path, *, ops: Sequence[str] = QUANTIZED_OPS, exclude: Sequence[str] = ()) -> None:
+    """Dynamic int8 quantization of the weights of ``ops`` nodes, per output channel."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root, level = logging.getLogger(), logging.getLogger().level
+    root.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint that does not apply here
+    try:
+        quantize_dynamic(
+            src,
+            dst,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=list(ops),
+            nodes_to_exclude=list(exclude),
+            extra_options={"DefaultTensorType": 1},  # FLOAT, for outputs of fused ops
+        )
+    finally:
+        root.setLevel(level)
 
 
 def build_fast(
@@ -134,7 +160,6 @@ def build_fast(
     """Build (once; atomic; verified) the ONNX graph of the artifact in ``model_dir``."""
     import warnings
 
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
 
     ArtifactConfig.load(model_dir)  # a clear error for a folder that is not an artifact
@@ -162,25 +187,12 @@ def build_fast(
         fused.save_model_to_file(str(tmp / "fused.onnx"))
         (tmp / "exported.onnx").unlink()
         if kind == "onnx-int8":
-            keep = [n.name for n in fused.model.graph.node if n.op_type == "MatMul" and _is_ffn_output(n.name)]
+            keep = ffn_output_nodes(tmp / "fused.onnx")
             if len(keep) != shape["layers"]:
                 raise ArtifactError(
                     f"expected one FFN output layer per encoder layer, found {len(keep)}", path=model_dir
                 )
-            root, level = logging.getLogger(), logging.getLogger().level
-            root.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint that does not apply here
-            try:
-                quantize_dynamic(
-                    tmp / "fused.onnx",
-                    tmp / MODEL_FILE,
-                    weight_type=QuantType.QInt8,
-                    per_channel=True,
-                    op_types_to_quantize=list(QUANTIZED_OPS),
-                    nodes_to_exclude=keep,
-                    extra_options={"DefaultTensorType": 1},  # FLOAT, for outputs of fused ops
-                )
-            finally:
-                root.setLevel(level)
+            quantize_graph(tmp / "fused.onnx", tmp / MODEL_FILE, exclude=keep)
             (tmp / "fused.onnx").unlink()
         else:
             (tmp / "fused.onnx").rename(tmp / MODEL_FILE)
@@ -200,6 +212,21 @@ def build_fast(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def open_session(path: Path, *, threads: int | None = None, spin: bool = False) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or 0
+    options.inter_op_num_threads = 1
+    # Idle threads that spin hold a core the server's event loop and database need; off by default.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as err:  # onnxruntime raises its own untyped errors
+        raise ArtifactError(f"ONNX Runtime could not load the graph: {err}", path=path) from err
 
 
 class OnnxClassifier(Predictor):
@@ -238,7 +265,6 @@ def load_fast(
     spin: bool = False,
 ) -> OnnxClassifier:
     """Load the fast path for ``model_dir``; builds it first if it is missing and ``build`` allows."""
-    import onnxruntime as ort
 
     cfg = ArtifactConfig.load(model_dir, need_weights=True)
     try:
@@ -257,15 +283,6 @@ def load_fast(
                 fix="build it with: assistant setup",
             )
         folder = build_fast(model_dir, cache_dir, base_file=base_file, kind=kind, force=True)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or 0
-    options.inter_op_num_threads = 1
-    # Idle threads that spin hold a core the server's event loop and database need; off by default.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    try:
-        session = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
-    except Exception as err:  # onnxruntime raises its own untyped errors
-        raise ArtifactError(f"ONNX Runtime could not load the graph: {err}", path=folder) from err
+    session = open_session(folder / MODEL_FILE, threads=threads, spin=spin)
     tokenizer = E5Tokenizer.load(info.folder)
     return OnnxClassifier(session, tokenizer, cfg, kind=kind, batch_size=batch_size, max_length=max_length)
