@@ -19,7 +19,7 @@ def _default_cache_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    """Settings shared by the CLI (and later the server)."""
+    """Settings shared by the CLI and the server."""
 
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
 
