@@ -64,7 +64,13 @@ class Settings(BaseSettings):
     webhook_secret: str = Field(default="", description="Shared secret of the Chatwoot webhook (?secret=...).")
     chatwoot_url: str = Field(default="", description="Chatwoot base URL, to post nudges as private notes.")
     chatwoot_token: str = Field(default="", description="Chatwoot api_access_token for the private notes.")
-    batch_window_ms: float = Field(default=2.0, ge=0, le=100, description="Micro-batching wait for company.")
+    batch_window_ms: float = Field(
+        default=0.0,
+        ge=0,
+        le=100,
+        description="How long the first message of a micro-batch waits for company. 0: none; messages that "
+        "arrive while a batch runs still form the next batch. A few ms helps only under overload.",
+    )
     max_length: int = Field(
         default=128,
         ge=8,
