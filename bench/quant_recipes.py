@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+from model_latency import LANGS, measure  # bench/ is on sys.path when run as a script
 
 from assistant.config import REPO_ROOT, Settings
 from assistant.data.rows import label_matrix, read_rows
 from assistant.evaluation.metrics import score_by_lang
 from assistant.model.fast import MODEL_FILE, OnnxClassifier, build_fast, ffn_output_nodes, open_session, quantize_graph
 from assistant.model.loading import predictor_from_settings
-
-LANGS = ("en", "hi", "hi-Latn")
 
 
 def main() -> None:
@@ -57,15 +55,8 @@ def main() -> None:
             clf = OnnxClassifier(open_session(path, threads=args.threads), ref.tokenizer, ref.config, kind="onnx-int8")
             pred = clf.decide(clf.scores(texts))
             f1 = score_by_lang(y, pred, langs)
-            clf.scores(short[:8])
-            lat = []
-            for t in short:
-                s = time.perf_counter()
-                clf.scores([t])
-                lat.append((time.perf_counter() - s) * 1000)
-            s = time.perf_counter()
-            clf.scores(short)
-            thr = len(short) / (time.perf_counter() - s)
+            clf.scores(short[:8])  # warm-up
+            lat, thr = measure(clf.scores, short)
             drops = [ref_f1[lg].macro_f1 - f1[lg].macro_f1 for lg in LANGS]
             rows.append((name, lat, thr, drops, int((pred != ref_pred).sum()), path.stat().st_size))
 

@@ -15,7 +15,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +133,21 @@ def cache_folder(cache_dir: Path) -> Path:
     return cache_dir / f"{BASE_NAME}-{PACKAGE}-{PACKAGE_VERSION}-v{CACHE_FORMAT}"
 
 
+@contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """A temp folder beside ``target`` that replaces it only if the block completes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def build_base(cache_dir: Path, source: Path | None = None, *, force: bool = False) -> BaseInfo:
     """Convert the package's model into ``cache_dir`` (once; atomic; checked afterwards)."""
     source = source or package_model_file()
@@ -148,9 +164,7 @@ def build_base(cache_dir: Path, source: Path | None = None, *, force: bool = Fal
         ) from err
     from safetensors.numpy import save_file
 
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=cache_dir))
-    try:
+    with atomic_folder(target) as tmp:
         save_file(state_dict_from_e5(parsed), str(tmp / WEIGHTS), metadata={"format": "pt"})
         (tmp / "config.json").write_text(json.dumps(bert_config_dict(parsed), indent=2))
         E5Tokenizer.from_pieces(
@@ -174,12 +188,6 @@ def build_base(cache_dir: Path, source: Path | None = None, *, force: bool = Fal
             "files": files,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return verify_base(cache_dir, source)
 
 

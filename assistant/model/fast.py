@@ -15,9 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,12 +23,11 @@ from typing import Any, Literal
 import numpy as np
 
 from assistant.errors import ArtifactError, BaseModelError
-from assistant.model.base import TOKENIZER_FILES, build_base, sha256_file, verify_base
+from assistant.model.base import TOKENIZER_FILES, atomic_folder, build_base, sha256_file, verify_base
 from assistant.model.predictor import WEIGHTS_FILE, ArtifactConfig, Predictor
 from assistant.model.tokenizer import E5Tokenizer
 
 FastKind = Literal["onnx-int8", "onnx-fp32"]
-FAST_KINDS: tuple[FastKind, ...] = ("onnx-int8", "onnx-fp32")
 RECIPE_VERSION = 1
 QUANTIZED_OPS = ("MatMul",)  # dense layers; not Attention (QKV) nor EmbedLayerNormalization
 FP32_LAYERS = "/output/dense/MatMul"  # the FFN output projection (its GELU inputs are the outliers)
@@ -167,9 +163,7 @@ def build_fast(
     folder, identity = fast_folder(model_dir, cache_dir, info.source_sha256, kind)
     if not force and _verified(folder, identity):
         return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
-    try:
+    with atomic_folder(folder) as tmp:
         started = time.time()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the exporter's tracer warnings are about shapes it handles
@@ -205,23 +199,17 @@ def build_fast(
             "files": {MODEL_FILE: {"sha256": sha256_file(path), "bytes": path.stat().st_size}},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return folder
 
 
-def open_session(path: Path, *, threads: int | None = None, spin: bool = False) -> Any:
+def open_session(path: Path, *, threads: int | None = None) -> Any:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads or 0
     options.inter_op_num_threads = 1
-    # Idle threads that spin hold a core the server's event loop and database need; off by default.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
+    # Idle threads that spin hold a core the server's event loop and database need.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
@@ -262,7 +250,6 @@ def load_fast(
     max_length: int | None = None,
     threads: int | None = None,
     build: bool = True,
-    spin: bool = False,
 ) -> OnnxClassifier:
     """Load the fast path for ``model_dir``; builds it first if it is missing and ``build`` allows."""
 
@@ -283,6 +270,6 @@ def load_fast(
                 fix="build it with: assistant setup",
             )
         folder = build_fast(model_dir, cache_dir, base_file=base_file, kind=kind, force=True)
-    session = open_session(folder / MODEL_FILE, threads=threads, spin=spin)
+    session = open_session(folder / MODEL_FILE, threads=threads)
     tokenizer = E5Tokenizer.load(info.folder)
     return OnnxClassifier(session, tokenizer, cfg, kind=kind, batch_size=batch_size, max_length=max_length)
