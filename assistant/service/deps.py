@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -18,6 +16,7 @@ from assistant.db import crud
 from assistant.model.predictor import Predictor
 from assistant.service.batching import Batcher
 from assistant.service.broker import Broker
+from assistant.service.locks import KeyedLocks
 
 T = TypeVar("T")
 AUTH_CACHE_S = 60.0  # a known token is looked up at most once a minute, not once a request
@@ -40,7 +39,7 @@ class Services:
     broker: Broker
     sessions: sessionmaker[Session]
     notes: object | None = None  # a ChatwootNotes client when configured
-    locks: dict[str, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
+    locks: KeyedLocks = field(default_factory=KeyedLocks)  # one writer per conversation
     callers: dict[str, tuple[Caller, float]] = field(default_factory=dict)  # token sha256 -> (caller, until)
 
     async def db(self, fn: Callable[[Session], T]) -> T:

@@ -113,7 +113,7 @@ async def process_message(services: Services, msg: MessageIn, caller: Caller) ->
     at = msg.timestamp or datetime.now(UTC)
     at = _aware(at)
 
-    async with services.locks[msg.conversation_id]:  # one writer per conversation keeps indexes dense
+    async with services.locks.hold(msg.conversation_id):  # one writer per conversation keeps indexes dense
         try:
             out, events = await services.db(lambda s: _store(s, services, msg, pred, at))
         except IntegrityError:
