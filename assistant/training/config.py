@@ -9,7 +9,7 @@ from typing import Any
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 13
-    epochs: int = 4
+    epochs: int = 3
     batch_size: int = 16
     lr: float = 6e-5
     head_lr: float = 2e-3
@@ -22,6 +22,7 @@ class TrainConfig:
     eval_every_epoch: bool = True
     max_false_flags: float = 0.03  # on dev label-free rows of each language, when tuning thresholds
     min_threshold: float = 0.5  # a nudge needs at least even odds, whatever F1 on dev prefers
+    ema_decay: float = 0.999  # > 0: ship an exponential moving average of the weights (0 = last step's)
 
     def __post_init__(self) -> None:
         checks = [
@@ -36,6 +37,7 @@ class TrainConfig:
             (self.threads >= 1, "threads must be >= 1"),
             (0 < self.max_false_flags <= 1, "max_false_flags must be in (0, 1]"),
             (0 <= self.min_threshold < 1, "min_threshold must be in [0, 1)"),
+            (0 <= self.ema_decay < 1, "ema_decay must be in [0, 1)"),
         ]
         problems = [msg for ok, msg in checks if not ok]
         if problems:

@@ -43,6 +43,27 @@ def length_batches(rows: Sequence[Row], batch_size: int, rng: random.Random) -> 
     return batches
 
 
+class WeightAverage:
+    """Exponential moving average of parameters: smooths the last steps' noise out of the
+    shipped weights. The decay ramps up from 0 so early, random weights fade fast."""
+
+    def __init__(self, params: Sequence[torch.nn.Parameter], decay: float) -> None:
+        self.params = list(params)
+        self.decay = decay
+        self.shadow = [p.detach().clone() for p in self.params]
+
+    @torch.no_grad()
+    def update(self, step: int) -> None:
+        d = min(self.decay, (1 + step) / (10 + step))
+        for s, p in zip(self.shadow, self.params, strict=True):
+            s.lerp_(p.detach(), 1 - d)
+
+    @torch.no_grad()
+    def copy_to_model(self) -> None:
+        for s, p in zip(self.shadow, self.params, strict=True):
+            p.copy_(s)
+
+
 def load_split(data_dir: Path, name: str, *, required: bool = True) -> list[Row]:
     path = data_dir / f"{name}.jsonl"
     if not path.is_file():
@@ -100,6 +121,7 @@ def train(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
     )
+    ema = WeightAverage(head + body, config.ema_decay) if config.ema_decay > 0 else None
     y_train = torch.tensor(label_matrix(train_rows), dtype=torch.float32)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     step = 0
@@ -115,6 +137,8 @@ def train(
             optimizer.step()
             scheduler.step()
             step += 1
+            if ema is not None:
+                ema.update(step)
             running += float(loss.detach())
             if b % 50 == 0 or b == steps_per_epoch:
                 elapsed = time.time() - started
@@ -129,6 +153,9 @@ def train(
             m = score_by_lang(label_matrix(dev_rows), dev_scores >= 0.5, [r.lang for r in dev_rows])
             log(f"epoch {epoch}: dev macro-F1 at 0.5 " + ", ".join(f"{k} {v.macro_f1:.3f}" for k, v in m.items()))
 
+    if ema is not None:
+        ema.copy_to_model()
+        log(f"using the moving average of the weights (decay {config.ema_decay})")
     round_to_stored_precision(model, prefixes)
     artifact = _provisional(info.to_json(), prefixes, config, data_hash)
     clf = Classifier(model, tokenizer, artifact)

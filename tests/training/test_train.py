@@ -51,3 +51,32 @@ def test_retune_changes_only_thresholds_and_checks_the_data(
     (other / "dev.jsonl").write_text((other / "dev.jsonl").read_text() + (other / "dev.jsonl").read_text())
     with pytest.raises(DataError, match="not the data this model was trained on"):
         retune(model, other, tiny_cache, {}, base_file=tiny_base_file, log=lambda _: None)
+
+
+def test_weight_average_follows_the_weights_and_replaces_them():
+    import torch
+
+    from assistant.training.train import WeightAverage
+
+    p = torch.nn.Parameter(torch.zeros(3))
+    avg = WeightAverage([p], decay=0.9)
+    with torch.no_grad():
+        p.fill_(1.0)
+    avg.update(step=1000)  # ramp over: decay 0.9, so the average moves a tenth of the way
+    assert torch.allclose(avg.shadow[0], torch.full((3,), 0.1))
+    avg.copy_to_model()
+    assert torch.allclose(p.detach(), torch.full((3,), 0.1))
+
+
+def test_training_with_a_weight_average_ships_different_weights(
+    tmp_path: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path
+):
+    cfg = TrainConfig(epochs=1, batch_size=8, threads=1, max_length=32, train_layers=1, ema_decay=0.0)
+    logs: list[str] = []
+    train(cfg, toy_data, tmp_path / "a", tiny_cache, base_file=tiny_base_file, log=lambda _: None)
+    averaged = TrainConfig.from_json({**cfg.to_json(), "ema_decay": 0.99})
+    train(averaged, toy_data, tmp_path / "b", tiny_cache, base_file=tiny_base_file, log=logs.append)
+    a, b = load_file(str(tmp_path / "a" / WEIGHTS_FILE)), load_file(str(tmp_path / "b" / WEIGHTS_FILE))
+    assert set(a) == set(b) and any(not (a[k] == b[k]).all() for k in a)
+    assert any("moving average" in line for line in logs)
+    assert ArtifactConfig.load(tmp_path / "b").train_config["ema_decay"] == 0.99
