@@ -1,6 +1,12 @@
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from assistant.service.locks import KeyedLocks
+
+
+def run(coro_fn):  # own thread: a page test's event loop may already run in this one
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn())).result()
 
 
 def test_one_holder_per_key_and_nothing_kept_after():
@@ -19,7 +25,7 @@ def test_one_holder_per_key_and_nothing_kept_after():
         await asyncio.gather(first, writer("c1", "b", 0), writer("c2", "c", 0))
         return len(locks)
 
-    left = asyncio.run(main())
+    left = run(main)
     assert order.index("a out") < order.index("b in")  # same conversation: one at a time
     assert order.index("c in") < order.index("a out")  # another conversation does not wait
     assert left == 0
@@ -38,4 +44,4 @@ def test_a_failing_holder_releases_the_key():
             pass
         return len(locks)
 
-    assert asyncio.run(main()) == 0
+    assert run(main) == 0
