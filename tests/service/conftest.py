@@ -6,8 +6,11 @@ model in the path and decides labels from obvious cue words, so tests can assert
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import asyncio
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -100,3 +103,15 @@ def client(settings: Settings, scripted: Scripted) -> Iterator[Client]:
     tokens = make_users(settings.database_url)
     with TestClient(create_app(settings, classifier=scripted)) as http:
         yield Client(http, tokens, settings)
+
+
+@pytest.fixture
+def run_async() -> Callable[[Callable[[], Any]], Any]:
+    """Run a coroutine function to completion in a thread of its own: other tests (the page
+    tests) may leave an event loop running in this one."""
+
+    def run(coro_fn: Callable[[], Any]) -> Any:
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(lambda: asyncio.run(coro_fn())).result()
+
+    return run

@@ -1,17 +1,10 @@
 import asyncio
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from assistant.model.predictor import Prediction
 from assistant.service.batching import Batcher
-
-
-def run(coro_fn):
-    """Run in a thread of its own: other tests (the page tests) may leave a loop running in this one."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(coro_fn())).result()
 
 
 def echo_batches(calls: list[list[str]], gate: threading.Event | None = None):
@@ -24,7 +17,7 @@ def echo_batches(calls: list[list[str]], gate: threading.Event | None = None):
     return predict
 
 
-def test_messages_that_arrive_together_share_one_forward_pass():
+def test_messages_that_arrive_together_share_one_forward_pass(run_async):
     calls: list[list[str]] = []
     gate = threading.Event()
 
@@ -40,12 +33,12 @@ def test_messages_that_arrive_together_share_one_forward_pass():
         await batcher.stop()
         return results
 
-    results = run(main)
+    results = run_async(main)
     assert [r.labels for r in results] == [["first"]] + [[f"m{i}"] for i in range(10)]  # each gets its own
     assert calls == [["first"], [f"m{i}" for i in range(10)]]  # the ten waiting ones went as one batch
 
 
-def test_batches_are_capped_and_a_failing_batch_does_not_stop_the_worker():
+def test_batches_are_capped_and_a_failing_batch_does_not_stop_the_worker(run_async):
     calls: list[list[str]] = []
 
     def predict(texts):
@@ -63,6 +56,6 @@ def test_batches_are_capped_and_a_failing_batch_does_not_stop_the_worker():
         await batcher.stop()
         return results
 
-    results = run(main)
+    results = run_async(main)
     assert [r.labels[0] for r in results] == [f"m{i}" for i in range(10)]
     assert max(len(c) for c in calls) <= 4

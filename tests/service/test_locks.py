@@ -1,15 +1,9 @@
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 from assistant.service.locks import KeyedLocks
 
 
-def run(coro_fn):  # own thread: a page test's event loop may already run in this one
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(coro_fn())).result()
-
-
-def test_one_holder_per_key_and_nothing_kept_after():
+def test_one_holder_per_key_and_nothing_kept_after(run_async):
     locks = KeyedLocks()
     order: list[str] = []
 
@@ -25,13 +19,13 @@ def test_one_holder_per_key_and_nothing_kept_after():
         await asyncio.gather(first, writer("c1", "b", 0), writer("c2", "c", 0))
         return len(locks)
 
-    left = run(main)
+    left = run_async(main)
     assert order.index("a out") < order.index("b in")  # same conversation: one at a time
     assert order.index("c in") < order.index("a out")  # another conversation does not wait
     assert left == 0
 
 
-def test_a_failing_holder_releases_the_key():
+def test_a_failing_holder_releases_the_key(run_async):
     locks = KeyedLocks()
 
     async def main() -> int:
@@ -44,4 +38,4 @@ def test_a_failing_holder_releases_the_key():
             pass
         return len(locks)
 
-    assert run(main) == 0
+    assert run_async(main) == 0
