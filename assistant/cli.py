@@ -150,7 +150,11 @@ def cmd_retune(args: argparse.Namespace) -> int:
     s = _settings(args)
     overrides = {
         k: v
-        for k, v in {"min_threshold": args.min_threshold, "max_false_flags": args.max_false_flags}.items()
+        for k, v in {
+            "min_threshold": args.min_threshold,
+            "max_false_flags": args.max_false_flags,
+            "ngram_weights": args.ngram_weights,
+        }.items()
         if v is not None
     }
     retune(s.model_dir, Path(args.data), s.cache_dir, overrides, base_file=s.base_file)
@@ -300,11 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp = up.add_parser("list", help="list users (never tokens)")
     sp.set_defaults(func=cmd_users_list)
 
-    sp = sub.add_parser("retune", help="re-tune an artifact's thresholds on dev (same weights), e.g. a new floor")
+    sp = sub.add_parser(
+        "retune", help="re-choose an artifact's n-gram blend and thresholds on dev (same encoder weights)"
+    )
     sp.add_argument("--model", help="model folder (default: models/moderation)")
     sp.add_argument("--data", default=str(DATA_DIR), help="the folder the model was trained from")
     sp.add_argument("--min-threshold", type=float)
     sp.add_argument("--max-false-flags", type=float)
+    sp.add_argument("--ngram-weights", type=float, nargs="+", help="blend weights to try (0 = encoder alone)")
     sp.set_defaults(func=cmd_retune)
 
     dp = sub.add_parser("data", help="training data tools").add_subparsers(dest="data_command", required=True)

@@ -1,6 +1,7 @@
 """A rough language guess for chat messages: ``en``, ``hi`` (Devanagari), ``hi-Latn`` (Hinglish) or ``other``.
 
-Used to tag reviewed messages exported as training rows. Script shares decide first (letters only: digits,
+Used to tag reviewed messages exported as training rows, and to keep the n-gram blend to the scripts it knows
+(``model/ngram.py``). Script shares decide first (letters only: digits,
 punctuation and emoji do not count); Latin text is Hinglish when it has Hindi function words that English
 does not use ("hai", "nahi", "kya", "mera", "aap", ...), otherwise English.
 """

@@ -12,40 +12,31 @@ import numpy as np
 from assistant.data.rows import Row, label_matrix
 from assistant.evaluation.metrics import tune_thresholds
 from assistant.labels import LABELS
+from assistant.model.ngram import NgramModel
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 class TfidfBaseline:
-    """Character n-gram TF-IDF + one logistic regression per label, thresholds tuned on dev."""
+    """Character n-gram TF-IDF + one logistic regression per label (the model's n-gram part alone),
+    thresholds tuned on dev."""
 
     name = "tfidf+logreg"
 
     def __init__(self) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self.vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, lowercase=True, max_features=300_000
-        )
-        self.models: list[object] = []
+        self.model: NgramModel | None = None
         self.thresholds = np.full(len(LABELS), 0.5)
 
     def fit(self, train: Sequence[Row], dev: Sequence[Row]) -> TfidfBaseline:
-        from sklearn.linear_model import LogisticRegression
-
-        x = self.vectorizer.fit_transform([r.text for r in train])
-        y = label_matrix(train)
-        self.models = [
-            LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced").fit(x, y[:, j])
-            for j in range(len(LABELS))
-        ]
+        self.model = NgramModel.fit([r.text for r in train], label_matrix(train))
         if dev:
             self.thresholds = tune_thresholds(label_matrix(dev), self.scores([r.text for r in dev]))
         return self
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
-        x = self.vectorizer.transform(list(texts))
-        return np.stack([m.predict_proba(x)[:, 1] for m in self.models], axis=1)  # type: ignore[attr-defined]
+        if self.model is None:
+            raise RuntimeError("fit the baseline first")
+        return self.model.scores(texts)
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return self.scores(texts) >= self.thresholds

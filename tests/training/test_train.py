@@ -53,6 +53,27 @@ def test_retune_changes_only_thresholds_and_checks_the_data(
         retune(model, other, tiny_cache, {}, base_file=tiny_base_file, log=lambda _: None)
 
 
+def test_retune_chooses_the_ngram_blend_from_the_grid(
+    tmp_path: Path, tiny_model: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path
+):
+    import shutil
+
+    from assistant.model.classifier import load_classifier
+    from assistant.model.ngram import NGRAM_FILE
+    from assistant.training.train import retune
+
+    model = tmp_path / "m"
+    shutil.copytree(tiny_model, model)
+    logs: list[str] = []
+    art = retune(model, toy_data, tiny_cache, {"ngram_weights": [0.4]}, base_file=tiny_base_file, log=logs.append)
+    assert art.ngram_weight == 0.4 and (model / NGRAM_FILE).is_file()
+    assert any("n-gram blend weight 0.40: dev macro-F1" in line for line in logs)
+    assert load_classifier(model, tiny_cache, base_file=tiny_base_file).ngram is not None
+    art = retune(model, toy_data, tiny_cache, {"ngram_weights": [0.0]}, base_file=tiny_base_file, log=lambda _: None)
+    assert art.ngram_weight == 0.0 and not (model / NGRAM_FILE).exists()  # no stale file left behind
+    assert load_classifier(model, tiny_cache, base_file=tiny_base_file).ngram is None
+
+
 def test_weight_average_follows_the_weights_and_replaces_them():
     import torch
 
