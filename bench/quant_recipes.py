@@ -53,6 +53,7 @@ def main() -> None:
                 path = Path(tmp) / f"{len(rows)}.onnx"
                 quantize_graph(fp32 / MODEL_FILE, path, ops=recipe[0], exclude=recipe[1])
             clf = OnnxClassifier(open_session(path, threads=args.threads), ref.tokenizer, ref.config, kind="onnx-int8")
+            clf.ngram = ref.ngram  # as served: the artifact's n-gram blend on top of each graph
             pred = clf.decide(clf.scores(texts))
             f1 = score_by_lang(y, pred, langs)
             clf.scores(short[:8])  # warm-up

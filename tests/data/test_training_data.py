@@ -45,3 +45,7 @@ def test_evaluation_sets_are_well_formed():
         assert all(item[lg].strip() for lg in LANGS) and set(item["labels"]) <= set(LABELS)
     fair = read_rows(DATA / "eval" / "fairness.jsonl")
     assert len(fair) >= 100 and not any(r.labels for r in fair)
+    probe = read_rows(DATA / "eval" / "probe.jsonl")  # read_rows checks labels and languages
+    assert {lg: sum(r.lang == lg for r in probe) for lg in LANGS} == dict.fromkeys(LANGS, 120)
+    train = {" ".join(r.text.lower().split()) for r in read_rows(DATA / "train.jsonl")}
+    assert not {" ".join(r.text.lower().split()) for r in probe} & train
