@@ -23,6 +23,9 @@ class TrainConfig:
     max_false_flags: float = 0.03  # on dev label-free rows of each language, when tuning thresholds
     min_threshold: float = 0.5  # a nudge needs at least even odds, whatever F1 on dev prefers
     ema_decay: float = 0.999  # > 0: ship an exponential moving average of the weights (0 = last step's)
+    # > 0: pull the pooled embeddings of each parallel triple's hi and hi-Latn rows towards its en row
+    # (1 - cosine), in batches made of whole triples
+    align_weight: float = 0.0
     # blend weights of the character n-gram model tried on dev (0 = encoder alone); the best is shipped
     ngram_weights: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 
@@ -41,6 +44,7 @@ class TrainConfig:
             (0 < self.max_false_flags <= 1, "max_false_flags must be in (0, 1]"),
             (0 <= self.min_threshold < 1, "min_threshold must be in [0, 1)"),
             (0 <= self.ema_decay < 1, "ema_decay must be in [0, 1)"),
+            (self.align_weight >= 0, "align_weight must be >= 0"),
             (
                 len(self.ngram_weights) > 0 and all(0 <= w < 1 for w in self.ngram_weights),
                 "ngram_weights must be a non-empty list of weights in [0, 1)",

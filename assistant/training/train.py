@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 import sys
 import time
@@ -13,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from assistant.data.build import TRAIN_ONLY as PARALLEL_SOURCE
 from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.metrics import cap_false_flags, score, score_by_lang, tune_thresholds
-from assistant.labels import LABELS
+from assistant.labels import LABELS, LANGS
 from assistant.model.base import load_base
 from assistant.model.classifier import (
     ArtifactConfig,
@@ -43,6 +43,42 @@ def length_batches(rows: Sequence[Row], batch_size: int, rng: random.Random) -> 
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     rng.shuffle(batches)
     return batches
+
+
+def parallel_triples(rows: Sequence[Row]) -> list[tuple[int, int, int]]:
+    """Consecutive en, hi, hi-Latn rows from the parallel part with one label set: one message
+    written in three languages (``assistant data build`` keeps them together, in order)."""
+    out, i = [], 0
+    while i + 2 < len(rows):
+        a, b, c = rows[i : i + 3]
+        if (
+            a.source == b.source == c.source == PARALLEL_SOURCE
+            and (a.lang, b.lang, c.lang) == LANGS
+            and set(a.labels) == set(b.labels) == set(c.labels)
+        ):
+            out.append((i, i + 1, i + 2))
+            i += 3
+        else:
+            i += 1
+    return out
+
+
+def aligned_batches(
+    rows: Sequence[Row], triples: Sequence[tuple[int, int, int]], batch_size: int, rng: random.Random
+) -> list[tuple[list[int], int]]:
+    """Length batches of the other rows, plus batches of whole triples laid out as k en rows, then
+    their k hi and k hi-Latn rows; each batch comes with its k (0 for the others)."""
+    taken = {i for t in triples for i in t}
+    rest = [i for i in range(len(rows)) if i not in taken]
+    out = [([rest[j] for j in b], 0) for b in length_batches([rows[i] for i in rest], batch_size, rng)]
+    shuffled = list(triples)
+    rng.shuffle(shuffled)
+    k = max(1, batch_size // 3)
+    for start in range(0, len(shuffled), k):
+        chunk = shuffled[start : start + k]
+        out.append(([t[lang] for lang in range(3) for t in chunk], len(chunk)))
+    rng.shuffle(out)
+    return out
 
 
 class WeightAverage:
@@ -117,7 +153,17 @@ def train(
         groups.append({"params": body, "lr": config.lr, "weight_decay": config.weight_decay})
     optimizer = torch.optim.AdamW(groups)
     rng = random.Random(config.seed)
-    steps_per_epoch = math.ceil(len(train_rows) / config.batch_size)
+    triples = parallel_triples(train_rows) if config.align_weight > 0 else []
+    if triples:
+        log(f"aligning {len(triples)} parallel triples (weight {config.align_weight})")
+
+    def epoch_batches() -> list[tuple[list[int], int]]:
+        if triples:
+            return aligned_batches(train_rows, triples, config.batch_size, rng)
+        return [(b, 0) for b in length_batches(train_rows, config.batch_size, rng)]
+
+    batches = epoch_batches()
+    steps_per_epoch = len(batches)
     total = steps_per_epoch * config.epochs
     warmup = max(1, int(total * config.warmup_ratio))
     scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -130,9 +176,14 @@ def train(
     for epoch in range(1, config.epochs + 1):
         model.train()
         running = 0.0
-        for b, idx in enumerate(length_batches(train_rows, config.batch_size, rng), 1):
+        batches = batches if epoch == 1 else epoch_batches()
+        for b, (idx, k) in enumerate(batches, 1):
             enc = tokenizer([train_rows[i].text for i in idx], config.max_length)
-            loss = loss_fn(model(**enc), y_train[idx])
+            pooled = model.pool(**enc)
+            loss = loss_fn(model.head(model.dropout(pooled)), y_train[idx])
+            if k:
+                en = pooled[:k].detach().repeat(2, 1)  # English is what the encoder knows best
+                loss = loss + config.align_weight * (1 - torch.cosine_similarity(pooled[k : 3 * k], en)).mean()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(head + body, 1.0)

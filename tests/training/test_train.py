@@ -101,3 +101,58 @@ def test_training_with_a_weight_average_ships_different_weights(
     assert set(a) == set(b) and any(not (a[k] == b[k]).all() for k in a)
     assert any("moving average" in line for line in logs)
     assert ArtifactConfig.load(tmp_path / "b").train_config["ema_decay"] == 0.99
+
+
+def _parallel_rows():
+    from assistant.data.build import TRAIN_ONLY
+    from assistant.data.rows import Row
+
+    triple = [
+        Row("you are cute", ("flirtation",), "en", TRAIN_ONLY),
+        Row("तुम प्यारी हो", ("flirtation",), "hi", TRAIN_ONLY),
+        Row("tum pyaari ho", ("flirtation",), "hi-Latn", TRAIN_ONLY),
+    ]
+    other = Row("where is my order", (), "en", "test")
+    mislabelled = [triple[0], triple[1], Row("tum pyaari ho", (), "hi-Latn", TRAIN_ONLY)]
+    return [other, *triple, *mislabelled, *triple, other]
+
+
+def test_parallel_triples_are_found_in_order_and_checked():
+    from assistant.training.train import parallel_triples
+
+    assert parallel_triples(_parallel_rows()) == [(1, 2, 3), (7, 8, 9)]  # not 4-6: the labels differ
+
+
+def test_aligned_batches_keep_triples_whole_and_cover_every_row_once():
+    import random
+
+    from assistant.training.train import aligned_batches
+
+    rows = _parallel_rows() * 3
+    from assistant.training.train import parallel_triples
+
+    triples = parallel_triples(rows)
+    batches = aligned_batches(rows, triples, 7, random.Random(0))
+    seen = sorted(i for idx, _ in batches for i in idx)
+    assert seen == list(range(len(rows)))
+    for idx, k in batches:
+        if k:
+            assert [rows[i].lang for i in idx] == ["en"] * k + ["hi"] * k + ["hi-Latn"] * k
+            assert all((idx[j], idx[k + j], idx[2 * k + j]) in triples for j in range(k))
+
+
+def test_training_with_alignment_runs_and_is_recorded(
+    tmp_path: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path
+):
+    import shutil
+
+    from assistant.data.rows import read_rows, write_rows
+
+    data = tmp_path / "data"
+    shutil.copytree(toy_data, data)
+    write_rows(data / "train.jsonl", read_rows(toy_data / "train.jsonl") + _parallel_rows())
+    logs: list[str] = []
+    cfg = TrainConfig(epochs=2, batch_size=6, threads=1, max_length=32, train_layers=1, align_weight=1.0)
+    train(cfg, data, tmp_path / "m", tiny_cache, base_file=tiny_base_file, log=logs.append)
+    assert any("aligning 2 parallel triples" in line for line in logs)
+    assert ArtifactConfig.load(tmp_path / "m").train_config["align_weight"] == 1.0
