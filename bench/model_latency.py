@@ -7,6 +7,7 @@ up to --max-tokens tokens (with prefix and specials), one at a time for p50/p99 
 of them in batches of 32 for throughput. Macro-F1 per language is on the whole test split with
 each system's own decisions (the fast paths use the artifact's thresholds). Ratios are against
 the reference in the same run; numbers depend on the machine, so compare rows of one run only.
+Last, what the artifact's n-gram blend adds to one message on the last backend.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from assistant.data.rows import label_matrix, read_rows
 from assistant.evaluation.baselines import KeywordBaseline, TfidfBaseline
 from assistant.evaluation.metrics import score_by_lang
 from assistant.model.loading import predictor_from_settings
+from assistant.model.predictor import Predictor
 
 LANGS = ("en", "hi", "hi-Latn")
 
@@ -37,6 +39,23 @@ def measure(predict: Callable[[list[str]], np.ndarray], texts: list[str]) -> tup
     s = time.perf_counter()
     predict(texts)
     return single, len(texts) / (time.perf_counter() - s)
+
+
+def blend_cost(clf: Predictor, texts: list[str]) -> str:
+    """p50 of one message with and without the n-gram blend, alternating message by message so
+    that the machine's drift hits both alike."""
+    ngram, lat = clf.ngram, {True: [], False: []}
+    try:
+        for i, t in enumerate(texts * 2):
+            for blended in (i % 2 == 0, i % 2 == 1):
+                clf.ngram = ngram if blended else None
+                s = time.perf_counter()
+                clf.scores([t])
+                lat[blended].append((time.perf_counter() - s) * 1000)
+    finally:
+        clf.ngram = ngram
+    with_, without = (float(np.percentile(lat[b], 50)) for b in (True, False))
+    return f"n-gram blend, {clf.backend}, interleaved: p50 {with_:.2f} ms with it, {without:.2f} ms without"
 
 
 def macro_f1(decide: Callable[[Sequence[str]], np.ndarray], rows) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -91,6 +110,8 @@ def main() -> None:
         cells += [f"{ref_p50 / p50:.1f}", f"{thr / ref_thr:.1f}"]
         cells += [f"{f1[lg]:.3f}" for lg in LANGS] + [f"{drop:+.3f}", f"{load_s:.1f}" if load_s else "-"]
         print("| " + " | ".join(cells) + " |")
+    if clf.ngram is not None:
+        print(blend_cost(clf, texts))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,18 @@ def test_learns_spelling_cues_and_survives_a_round_trip(ngram: NgramModel, tmp_p
     assert np.array_equal(again.logits(texts), ngram.logits(texts))  # what was tuned is what ships
 
 
+def test_per_message_logits_are_sklearns(ngram: NgramModel):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from assistant.model.ngram import VECTORIZER
+
+    vec = TfidfVectorizer(**VECTORIZER, vocabulary=ngram.vocabulary)
+    vec.idf_ = ngram.idf.astype(np.float64)
+    texts = ["You  are SO cute dear!!", "मेरा ऑर्डर कहाँ है", "zzz", "", "insta and number do 😍"]
+    expected = vec.transform(texts) @ ngram.coef.T + ngram.intercept
+    assert np.allclose(ngram.logits(texts), expected, atol=1e-5)  # incl. no known n-gram at all
+
+
 def test_a_label_with_one_class_gets_a_constant_answer():
     rows = toy_rows()
     y = label_matrix(rows)
