@@ -47,12 +47,19 @@ def cmd_setup(args: argparse.Namespace) -> int:
         f"base model {info.name} ({info.package} {info.package_version}) ready in {info.folder} "
         f"({time.time() - t:.1f} s)"
     )
+    in_use = []
     if s.backend != "torch":
         from assistant.model.fast import build_fast
 
         t = time.time()
         folder = build_fast(s.model_dir, s.cache_dir, base_file=s.base_file, kind=s.backend, force=args.force)
         _err(f"fast path {s.backend} ready in {folder} ({time.time() - t:.1f} s)")
+        in_use.append(folder)
+    if args.prune:
+        from assistant.model.fast import prune_fast
+
+        for old, size in prune_fast(s.cache_dir, in_use):
+            _err(f"removed {old} ({size / 2**20:.0f} MB), a graph of another model, backend or version")
     t = time.time()
     clf = predictor_from_settings(s, build=False)
     probe = clf.predict(["hello, where is my order?"])[0]
@@ -254,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", help="model folder (default: models/moderation or $ASSISTANT_MODEL_DIR)")
     _backend_arg(sp)
     sp.add_argument("--force", action="store_true", help="rebuild the base model cache and the fast path")
+    sp.add_argument(
+        "--prune", action="store_true", help="remove the cache's other fast graphs (older models, other backends)"
+    )
     sp.set_defaults(func=cmd_setup)
 
     sp = sub.add_parser("classify", help="JSONL on stdin -> the same objects plus scores and labels on stdout")

@@ -63,6 +63,23 @@ def fast_folder(model_dir: Path, cache_dir: Path, base_sha256: str, kind: FastKi
     return cache_dir / "fast" / f"{kind}-{key}", identity
 
 
+def prune_fast(cache_dir: Path, keep: Sequence[Path]) -> list[tuple[Path, int]]:
+    """Remove the fast graphs in the cache other than ``keep`` (each retrained model leaves one of
+    ~420 MB behind); returns what went and its bytes. Only finished graphs (a manifest) are
+    touched, so a build in progress elsewhere is left alone."""
+    import shutil
+
+    removed = []
+    keep_set = {k.resolve() for k in keep}
+    for folder in sorted((cache_dir / "fast").glob("onnx-*")):
+        if folder.resolve() in keep_set or not (folder / MANIFEST).is_file():
+            continue
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+        shutil.rmtree(folder)
+        removed.append((folder, size))
+    return removed
+
+
 def _verified(folder: Path, identity: dict[str, object]) -> bool:
     try:
         manifest = json.loads((folder / MANIFEST).read_text())

@@ -87,3 +87,18 @@ def test_serving_from_the_cache_does_not_import_torch(tiny_model, tiny_cache, ti
 def test_not_an_artifact_is_a_clear_error(tmp_path, tiny_cache, tiny_base_file):
     with pytest.raises(ArtifactError, match=r"no model config\.json"):
         load_fast(tmp_path, tiny_cache, base_file=tiny_base_file)
+
+
+def test_prune_removes_only_other_finished_graphs(tmp_path):
+    from assistant.model.fast import MANIFEST, prune_fast
+
+    fast = tmp_path / "fast"
+    for name, manifest in (("onnx-int8-aaaa", True), ("onnx-int8-bbbb", True), ("onnx-fp32-cccc", False)):
+        (fast / name).mkdir(parents=True)
+        (fast / name / "model.onnx").write_bytes(b"x" * 1000)
+        if manifest:
+            (fast / name / MANIFEST).write_text("{}")
+    removed = prune_fast(tmp_path, [fast / "onnx-int8-aaaa"])
+    assert [(p.name, size) for p, size in removed] == [("onnx-int8-bbbb", 1002)]
+    assert sorted(p.name for p in fast.iterdir()) == ["onnx-fp32-cccc", "onnx-int8-aaaa"]  # in progress: kept
+    assert prune_fast(tmp_path / "empty", []) == []
