@@ -38,9 +38,12 @@ class MessageClassifier(nn.Module):
         mask = attention_mask.unsqueeze(-1).to(states.dtype)
         return (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        logits: torch.Tensor = self.head(self.dropout(self.pool(input_ids, attention_mask)))
+    def classify(self, pooled: torch.Tensor) -> torch.Tensor:
+        logits: torch.Tensor = self.head(self.dropout(pooled))
         return logits
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.classify(self.pool(input_ids, attention_mask))
 
 
 def trainable_prefixes(n_layers: int, train_layers: int) -> list[str]:

@@ -180,7 +180,7 @@ def train(
         for b, (idx, k) in enumerate(batches, 1):
             enc = tokenizer([train_rows[i].text for i in idx], config.max_length)
             pooled = model.pool(**enc)
-            loss = loss_fn(model.head(model.dropout(pooled)), y_train[idx])
+            loss = loss_fn(model.classify(pooled), y_train[idx])
             if k:
                 en = pooled[:k].detach().repeat(2, 1)  # English is what the encoder knows best
                 loss = loss + config.align_weight * (1 - torch.cosine_similarity(pooled[k : 3 * k], en)).mean()
@@ -245,26 +245,26 @@ def tune_and_measure(
     ngram = (
         NgramModel.fit([r.text for r in train_rows], label_matrix(train_rows)) if max(config.ngram_weights) else None
     )
-    ngram_logits = ngram.logits(dev_texts) if ngram else encoder_scores
+    ngram_logits = ngram.logits(dev_texts) if ngram else None
     mask = covered(dev_texts)
-    best: tuple[float, float, np.ndarray] | None = None
+    best: tuple[float, float, np.ndarray, np.ndarray] | None = None
     for w in config.ngram_weights:
-        scores = blend(encoder_scores, ngram_logits, w, mask) if w else encoder_scores
+        scores = blend(encoder_scores, ngram_logits, w, mask) if w and ngram_logits is not None else encoder_scores
         tuned = np.maximum(tune_thresholds(y_dev, scores), config.min_threshold)
         thresholds = cap_false_flags(y_dev, scores, tuned, config.max_false_flags, dev_langs)
         f1 = score(y_dev, scores >= thresholds).macro_f1
         log(f"n-gram blend weight {w:.2f}: dev macro-F1 {f1:.4f}")
         if best is None or f1 > best[0] + 1e-9:
-            best = (f1, w, thresholds)
+            best = (f1, w, thresholds, scores)
     assert best is not None  # the config refuses an empty grid
-    _, clf.config.ngram_weight, thresholds = best
+    _, clf.config.ngram_weight, thresholds, dev_scores = best
     clf.ngram = ngram if clf.config.ngram_weight else None
     clf.thresholds = thresholds.astype(np.float32)
     clf.config.thresholds = {lb: float(t) for lb, t in zip(LABELS, thresholds, strict=True)}
     metrics: dict[str, object] = {}
     for name, rows in (("dev", dev_rows), ("test", test_rows)):
-        if rows:
-            pred = clf.decide(clf.scores([r.text for r in rows]))
+        if rows:  # dev's scores are the chosen ones above: no second pass of the encoder
+            pred = clf.decide(dev_scores if name == "dev" else clf.scores([r.text for r in rows]))
             metrics[name] = {
                 k: v.to_json() for k, v in score_by_lang(label_matrix(rows), pred, [r.lang for r in rows]).items()
             }
