@@ -5,8 +5,8 @@ cache, by ``assistant setup`` or on first use: export from PyTorch with eager at
 pattern ORT's BERT fuser recognises), fuse attention/GELU/layer norms, then quantize the
 weights of the attention output and FFN input layers to int8 per channel (activations are
 quantized per batch at run time). Embeddings, the fused QKV projection and the FFN output
-layer stay fp32: chosen on dev by ``bench/quant_recipes.py``, where quantizing every dense
-layer cost 0.017 macro-F1 in Hinglish and this recipe 0.009.
+layer stay fp32: chosen on dev by ``bench/quant_recipes.py`` (its latest table is in the
+README's Speed section), because quantizing every dense layer costs most in Hinglish.
 Serving from the cache needs neither PyTorch nor transformers.
 """
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from assistant.data.build import TRAIN_ONLY as PARALLEL_SOURCE
+from assistant.data.build import PARALLEL as PARALLEL_SOURCE
 from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.metrics import cap_false_flags, score, score_by_lang, tune_thresholds

@@ -1,7 +1,17 @@
 from pathlib import Path
 
+import pytest
+
 from assistant.data.augment import augment, hinglish
-from assistant.data.build import STATS_END, STATS_START, build, group_near_duplicates, stats_markdown, write_stats
+from assistant.data.build import (
+    STATS_END,
+    STATS_START,
+    TRAIN_ONLY,
+    build,
+    group_near_duplicates,
+    stats_markdown,
+    write_stats,
+)
 from assistant.data.rows import Row, read_rows, write_rows
 
 
@@ -57,11 +67,12 @@ def test_augmentation_marks_source_and_never_shouts():
     assert hinglish("mujhe refund nahi mila", random.Random(0)) != "mujhe refund nahi mila"
 
 
-def test_parallel_rows_and_their_near_duplicates_stay_in_train(tmp_path: Path):
+@pytest.mark.parametrize("source", TRAIN_ONLY)
+def test_train_only_rows_and_their_near_duplicates_stay_in_train(tmp_path: Path, source: str):
     raw = tmp_path / "raw"
     raw.mkdir()
     rows = [row(f"message number {i} about topic {'abcdefghij'[i % 10] * (i % 7 + 1)} {i * 7919}") for i in range(200)]
-    parallel = [Row(f"unique parallel sentence {i} {'xyz' * i}", (), "en", "handwritten:parallel") for i in range(20)]
+    parallel = [Row(f"unique parallel sentence {i} {'xyz' * i}", (), "en", source) for i in range(20)]
     twin = row("unique parallel sentence 3 xyzxyzxyz!")  # a near-duplicate of a parallel row
     write_rows(raw / "a.jsonl", [*rows, *parallel, twin])
     build(raw, tmp_path, seed=1, augment_rate=0.0)

@@ -104,16 +104,16 @@ def test_training_with_a_weight_average_ships_different_weights(
 
 
 def _parallel_rows():
-    from assistant.data.build import TRAIN_ONLY
+    from assistant.data.build import PARALLEL
     from assistant.data.rows import Row
 
     triple = [
-        Row("you are cute", ("flirtation",), "en", TRAIN_ONLY),
-        Row("तुम प्यारी हो", ("flirtation",), "hi", TRAIN_ONLY),
-        Row("tum pyaari ho", ("flirtation",), "hi-Latn", TRAIN_ONLY),
+        Row("you are cute", ("flirtation",), "en", PARALLEL),
+        Row("तुम प्यारी हो", ("flirtation",), "hi", PARALLEL),
+        Row("tum pyaari ho", ("flirtation",), "hi-Latn", PARALLEL),
     ]
     other = Row("where is my order", (), "en", "test")
-    mislabelled = [triple[0], triple[1], Row("tum pyaari ho", (), "hi-Latn", TRAIN_ONLY)]
+    mislabelled = [triple[0], triple[1], Row("tum pyaari ho", (), "hi-Latn", PARALLEL)]
     return [other, *triple, *mislabelled, *triple, other]
 
 
