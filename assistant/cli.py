@@ -1,4 +1,4 @@
-"""``assistant`` command line: setup, data build, train, classify, evaluate."""
+"""``assistant`` command line: setup, data build/check, train, classify, evaluate."""
 
 from __future__ import annotations
 
@@ -128,6 +128,23 @@ def cmd_data_build(args: argparse.Namespace) -> int:
     write_stats(out / "README.md", md)
     print(md)
     return 0
+
+
+def cmd_data_check(args: argparse.Namespace) -> int:
+    from assistant.data.build import FRAME_SIMILARITY
+    from assistant.data.check import AGAINST_EXISTING, check_new
+
+    path = Path(args.file)
+    against = AGAINST_EXISTING if args.against is None else args.against
+    within = FRAME_SIMILARITY if args.within is None else args.within
+    findings = check_new(path, Path(args.raw), Path(args.eval), against=against, within=within)
+    for f in findings:
+        print(f.describe(path))
+    rows = sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    print(
+        f"{path}: {rows} rows, {len(findings)} too close (>= {against} to an earlier row, >= {within} within the file)"
+    )
+    return 1 if findings else 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -330,6 +347,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default=str(DATA_DIR))
     sp.add_argument("--seed", type=int, default=13)
     sp.set_defaults(func=cmd_data_build)
+    sp = dp.add_parser(
+        "check", help="a new raw file: rows too close to earlier rows (any split, eval/) or to each other"
+    )
+    sp.add_argument("file")
+    sp.add_argument("--raw", default=str(DATA_DIR / "raw"))
+    sp.add_argument("--eval", default=str(DATA_DIR / "eval"))
+    sp.add_argument("--against", type=float, help="flag at this cosine to an earlier row of the language (0.5)")
+    sp.add_argument("--within", type=float, help="flag at this cosine between two rows of the file (0.6)")
+    sp.set_defaults(func=cmd_data_check)
     return p
 
 

@@ -49,3 +49,11 @@ def test_evaluation_sets_are_well_formed():
     assert {lg: sum(r.lang == lg for r in probe) for lg in LANGS} == dict.fromkeys(LANGS, 120)
     train = {" ".join(r.text.lower().split()) for r in read_rows(DATA / "train.jsonl")}
     assert not {" ".join(r.text.lower().split()) for r in probe} & train
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "raw").glob("round6_*.jsonl")), ids=lambda p: p.name)
+def test_the_train_only_round_is_new_text(path):
+    """Round 6 goes to train only, so it must copy no dev/test row (nor eval/ row, nor earlier row)."""
+    from assistant.data.check import check_new
+
+    assert check_new(path, DATA / "raw", DATA / "eval") == []

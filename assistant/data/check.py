@@ -1,0 +1,100 @@
+"""``assistant data check``: is a new file of handwritten rows far enough from everything before it?
+
+A new row must not be a near-copy of an existing row of its language (any split: a copy in train
+of a dev/test row leaks, a copy of a train row adds nothing) nor of a held-out ``eval/`` row, and
+two new rows must not share a sentence frame. Similarity is ``assistant data build``'s character
+n-gram TF-IDF cosine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.data.build import FRAME_SIMILARITY, _key, _vectorize
+from assistant.data.rows import Row, parse_row, read_rows
+from assistant.errors import DataError
+
+AGAINST_EXISTING = 0.5  # stricter than the split's frame line, so a new row is new
+EVAL_FILES = ("fairness.jsonl", "probe.jsonl")
+PARALLEL_EVAL = "crosslingual.jsonl"  # {"en", "hi", "hi-Latn"} per line
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int  # 1-based, in the new file
+    text: str
+    similarity: float
+    nearest: str  # "" for a held-out row: writers must not read those
+    where: str  # "raw/<file>", "eval/<file>" or "line <n>" of the new file
+
+    def describe(self, path: Path) -> str:
+        shown = repr(self.nearest) if self.nearest else "(held-out row, not shown: write yours differently)"
+        return f"{path}:{self.line}: {self.similarity:.2f} to {self.where} {shown}: {self.text!r}"
+
+
+def _numbered_rows(path: Path) -> list[tuple[int, Row]]:
+    if not path.is_file():
+        raise DataError("no such file; give the new JSONL file of rows to check", path=path)
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DataError(f"not JSON ({e.msg})", path=path, line=n) from e
+            out.append((n, parse_row(obj, path=path, line=n)))
+    return out
+
+
+def _existing(new: Path, raw_dir: Path, eval_dir: Path) -> Iterator[tuple[str, str, str]]:
+    """(lang, text, where) of every row written before ``new``."""
+    for p in sorted(raw_dir.glob("*.jsonl")):
+        if p.resolve() != new.resolve():
+            yield from ((r.lang, r.text, f"raw/{p.name}") for r in read_rows(p))
+    for name in EVAL_FILES:
+        if (eval_dir / name).exists():
+            yield from ((r.lang, r.text, f"eval/{name}") for r in read_rows(eval_dir / name))
+    if (eval_dir / PARALLEL_EVAL).exists():
+        for line in (eval_dir / PARALLEL_EVAL).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                yield from ((lang, item[lang], f"eval/{PARALLEL_EVAL}") for lang in ("en", "hi", "hi-Latn"))
+
+
+def check_new(
+    path: Path,
+    raw_dir: Path,
+    eval_dir: Path,
+    *,
+    against: float = AGAINST_EXISTING,
+    within: float = FRAME_SIMILARITY,
+) -> list[Finding]:
+    """Rows of ``path`` at or above ``against`` to an earlier row, or ``within`` to another new row."""
+    new = _numbered_rows(path)
+    old = list(_existing(path, raw_dir, eval_dir))
+    findings = []
+    for lang in sorted({r.lang for _, r in new}):
+        mine = [(n, r.text) for n, r in new if r.lang == lang]
+        theirs = [(t, w) for lg, t, w in old if lg == lang]
+        vec, _ = _vectorize([t for _, t in mine] + [t for t, _ in theirs])  # one IDF, as in build
+        xn = vec.transform([_key(t) for _, t in mine])
+        if theirs:
+            sim = (xn @ vec.transform([_key(t) for t, _ in theirs]).T).toarray()
+            for i, j in enumerate(sim.argmax(axis=1)):
+                if sim[i, j] >= against:
+                    text, where = theirs[j]
+                    findings.append(
+                        Finding(
+                            mine[i][0], mine[i][1], float(sim[i, j]), "" if where.startswith("eval/") else text, where
+                        )
+                    )
+        own = (xn @ xn.T).toarray()
+        np.fill_diagonal(own, 0)
+        for i, k in zip(*np.nonzero(np.triu(own) >= within), strict=True):
+            findings.append(Finding(mine[k][0], mine[k][1], float(own[i, k]), mine[i][1], f"line {mine[i][0]}"))
+    return sorted(findings, key=lambda f: f.line)
