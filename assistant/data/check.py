@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.data.build import FRAME_SIMILARITY, _key, _vectorize
-from assistant.data.rows import Row, parse_row, read_rows
+from assistant.data.rows import Row, parse_row, read_parallel, read_rows
 from assistant.errors import DataError
+from assistant.labels import LANGS
 
 AGAINST_EXISTING = 0.5  # stricter than the split's frame line, so a new row is new
 EVAL_FILES = ("fairness.jsonl", "probe.jsonl")
@@ -60,10 +61,8 @@ def _existing(new: Path, raw_dir: Path, eval_dir: Path) -> Iterator[tuple[str, s
         if (eval_dir / name).exists():
             yield from ((r.lang, r.text, f"eval/{name}") for r in read_rows(eval_dir / name))
     if (eval_dir / PARALLEL_EVAL).exists():
-        for line in (eval_dir / PARALLEL_EVAL).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                yield from ((lang, item[lang], f"eval/{PARALLEL_EVAL}") for lang in ("en", "hi", "hi-Latn"))
+        for item in read_parallel(eval_dir / PARALLEL_EVAL):
+            yield from ((lang, item[lang], f"eval/{PARALLEL_EVAL}") for lang in LANGS)
 
 
 def check_new(

@@ -7,11 +7,12 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from assistant.errors import DataError
-from assistant.labels import LABELS
+from assistant.labels import LABELS, LANGS
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,23 @@ def read_rows(path: Path) -> list[Row]:
                 raise DataError(f"not JSON ({err.msg})", path=path, line=n) from err
             rows.append(parse_row(obj, path=path, line=n))
     return rows
+
+
+def read_parallel(path: Path) -> list[dict[str, Any]]:
+    """``eval/crosslingual.jsonl``: one message per line as ``{"id", "labels", "en", "hi", "hi-Latn"}``."""
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DataError(f"not JSON ({e.msg})", path=path, line=n) from e
+        if not isinstance(obj, dict) or not all(isinstance(obj.get(lg), str) for lg in LANGS):
+            raise DataError(f"expected an object with a text under each of {list(LANGS)}", path=path, line=n)
+        parse_row({"text": obj["en"], "labels": obj.get("labels"), "lang": "en"}, path=path, line=n)  # label check
+        items.append(obj)
+    return items
 
 
 def write_rows(path: Path, rows: Iterable[Row]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.data.rows import label_matrix, read_rows
+from assistant.data.rows import label_matrix, read_parallel, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.baselines import KeywordBaseline, TfidfBaseline
 from assistant.evaluation.metrics import Scores, score_by_lang
@@ -56,13 +56,7 @@ def evaluate(
 
 def crosslingual_report(clf: Predictor, path: Path) -> str:
     """Same message in en/hi/hi-Latn: how often do all three get the same label set?"""
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                items.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise DataError(f"not JSON ({e.msg})", path=path, line=n) from e
+    items = read_parallel(path)
     flat = [item[lg] for item in items for lg in LANGS]
     flags = clf.decide(clf.scores(flat)).reshape(len(items), len(LANGS), len(LABELS))
     same = np.array([all((f[0] == f[k]).all() for k in range(1, len(LANGS))) for f in flags])

@@ -35,3 +35,20 @@ def test_bad_rows_name_the_line(tmp_path: Path, line: str, message: str):
     good = '{"text": "ok", "labels": [], "lang": "en"}\n'
     with pytest.raises(DataError, match=f"rows.jsonl:2: {message}"):
         read_rows(write(tmp_path, good + line + "\n"))
+
+
+def test_read_parallel_names_the_bad_line(tmp_path):
+    import json
+
+    from assistant.data.rows import read_parallel
+
+    good = {"id": "x1", "labels": ["insult"], "en": "you fool", "hi": "मूर्ख", "hi-Latn": "murkh"}
+    path = tmp_path / "crosslingual.jsonl"
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps({**good, "hi": None}) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"crosslingual.jsonl:3: expected an object with a text under each of"):
+        read_parallel(path)
+    path.write_text(json.dumps({**good, "labels": ["rude"]}) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r":1: unknown labels \['rude'\]"):
+        read_parallel(path)
+    path.write_text(json.dumps(good) + "\n", encoding="utf-8")
+    assert read_parallel(path) == [good]
