@@ -8,7 +8,6 @@ n-gram TF-IDF cosine.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.data.build import FRAME_SIMILARITY, _key, _vectorize
-from assistant.data.rows import Row, parse_row, read_parallel, read_rows
+from assistant.data.rows import read_numbered_rows, read_parallel, read_rows
 from assistant.errors import DataError
 from assistant.labels import LANGS
 
@@ -36,20 +35,6 @@ class Finding:
     def describe(self, path: Path) -> str:
         shown = repr(self.nearest) if self.nearest else "(held-out row, not shown: write yours differently)"
         return f"{path}:{self.line}: {self.similarity:.2f} to {self.where} {shown}: {self.text!r}"
-
-
-def _numbered_rows(path: Path) -> list[tuple[int, Row]]:
-    if not path.is_file():
-        raise DataError("no such file; give the new JSONL file of rows to check", path=path)
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"not JSON ({e.msg})", path=path, line=n) from e
-            out.append((n, parse_row(obj, path=path, line=n)))
-    return out
 
 
 def _existing(new: Path, raw_dir: Path, eval_dir: Path) -> Iterator[tuple[str, str, str]]:
@@ -74,7 +59,9 @@ def check_new(
     within: float = FRAME_SIMILARITY,
 ) -> list[Finding]:
     """Rows of ``path`` at or above ``against`` to an earlier row, or ``within`` to another new row."""
-    new = _numbered_rows(path)
+    if not path.is_file():
+        raise DataError("no such file; give the new JSONL file of rows to check", path=path)
+    new = read_numbered_rows(path)
     old = list(_existing(path, raw_dir, eval_dir))
     findings = []
     for lang in sorted({r.lang for _, r in new}):

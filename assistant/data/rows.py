@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,31 +47,30 @@ def parse_row(obj: object, *, path: Path | str | None = None, line: int | None =
     return Row(text, tuple(lb for lb in LABELS if lb in labels), lang, str(source))
 
 
-def read_rows(path: Path) -> list[Row]:
-    """Read and validate a whole file; the first bad line raises with its number."""
-    rows = []
+def json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """``(line_number, parsed)`` for each non-blank line; a line that is not JSON raises with its number."""
     with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DataError(f"not JSON ({err.msg})", path=path, line=n) from err
-            rows.append(parse_row(obj, path=path, line=n))
-    return rows
+            if line.strip():
+                try:
+                    yield n, json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise DataError(f"not JSON ({err.msg})", path=path, line=n) from err
+
+
+def read_numbered_rows(path: Path) -> list[tuple[int, Row]]:
+    """Read and validate a whole file, keeping line numbers; the first bad line raises with its number."""
+    return [(n, parse_row(obj, path=path, line=n)) for n, obj in json_lines(path)]
+
+
+def read_rows(path: Path) -> list[Row]:
+    return [row for _, row in read_numbered_rows(path)]
 
 
 def read_parallel(path: Path) -> list[dict[str, Any]]:
     """``eval/crosslingual.jsonl``: one message per line as ``{"id", "labels", "en", "hi", "hi-Latn"}``."""
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise DataError(f"not JSON ({e.msg})", path=path, line=n) from e
+    for n, obj in json_lines(path):
         if not isinstance(obj, dict) or not all(isinstance(obj.get(lg), str) for lg in LANGS):
             raise DataError(f"expected an object with a text under each of {list(LANGS)}", path=path, line=n)
         parse_row({"text": obj["en"], "labels": obj.get("labels"), "lang": "en"}, path=path, line=n)  # label check

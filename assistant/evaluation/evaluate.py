@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
 from assistant.config import Settings
-from assistant.data.rows import label_matrix, read_parallel, read_rows
+from assistant.data.rows import json_lines, label_matrix, read_parallel, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.baselines import KeywordBaseline, TfidfBaseline
 from assistant.evaluation.metrics import Scores, score_by_lang
@@ -79,7 +78,7 @@ def crosslingual_report(clf: Predictor, path: Path) -> str:
 def fairness_report(clf: Predictor, path: Path) -> str:
     """Identity mentions with no advance or insult must get no flag."""
     rows = read_rows(path)
-    raw = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    raw = [obj for _, obj in json_lines(path)]
     flags = clf.decide(clf.scores([r.text for r in rows]))
     flagged = np.asarray(flags.any(axis=1), dtype=bool)
     topics: dict[str, list[bool]] = {}
