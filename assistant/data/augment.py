@@ -1,4 +1,5 @@
-"""Label-preserving noise for training rows only (typos, casing, Hinglish spellings).
+"""Label-preserving noise for training rows only (typos, casing, Hinglish spellings, and
+Devanagari Hindi rewritten in Latin letters as Hinglish).
 
 Never upper-cases: CAPS is a cue for anger, so shouting must not be invented.
 """
@@ -9,6 +10,7 @@ import random
 import re
 
 from assistant.data.rows import Row
+from assistant.data.translit import romanize
 
 # Spellings real Hinglish typists use interchangeably.
 HINGLISH_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -86,6 +88,9 @@ def no_emoji(text: str, rng: random.Random) -> str | None:
 
 
 AUGMENTERS = {"typo": typo, "casual": casual, "hinglish": hinglish, "noemoji": no_emoji}
+# Share of the augmented Hindi rows that become Hinglish: the same message in the other script
+# ties the two together, and Hinglish, which has no standard spelling, is the weakest language.
+ROMANIZE_SHARE = 0.7
 
 
 def augment(rows: list[Row], rate: float, seed: int) -> list[Row]:
@@ -96,6 +101,12 @@ def augment(rows: list[Row], rate: float, seed: int) -> list[Row]:
     for row in rows:
         if rng.random() >= rate:
             continue
+        if row.lang == "hi" and rng.random() < ROMANIZE_SHARE:
+            new = romanize(row.text, rng)
+            if new and new not in seen:
+                seen.add(new)
+                out.append(Row(new, row.labels, "hi-Latn", f"augmented:romanized:{row.source}"))
+                continue
         kinds = [k for k in AUGMENTERS if k != "hinglish" or row.lang == "hi-Latn"]
         rng.shuffle(kinds)
         for kind in kinds:

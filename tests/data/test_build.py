@@ -1,3 +1,4 @@
+import random
 from pathlib import Path
 
 import pytest
@@ -7,12 +8,14 @@ from assistant.data.build import (
     STATS_END,
     STATS_START,
     TRAIN_ONLY,
+    assign_split,
     build,
     group_near_duplicates,
     stats_markdown,
     write_stats,
 )
 from assistant.data.rows import Row, read_rows, write_rows
+from assistant.data.translit import romanize
 
 
 def row(text: str, lang: str = "en", labels: tuple[str, ...] = ()) -> Row:
@@ -62,8 +65,6 @@ def test_augmentation_marks_source_and_never_shouts():
     assert out and all(r.source.startswith("augmented:") for r in out)
     for r in out:
         assert sum(c.isupper() for c in r.text) <= sum(c.isupper() for c in "Please help me with my refund")
-    import random
-
     assert hinglish("mujhe refund nahi mila", random.Random(0)) != "mujhe refund nahi mila"
 
 
@@ -78,3 +79,29 @@ def test_train_only_rows_and_their_near_duplicates_stay_in_train(tmp_path: Path,
     build(raw, tmp_path, seed=1, augment_rate=0.0)
     train = {r.text for r in read_rows(tmp_path / "train.jsonl")}
     assert all(p.text in train for p in parallel) and twin.text in train
+
+
+def test_hindi_rows_are_romanized_into_hinglish_with_their_labels(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("assistant.data.augment.ROMANIZE_SHARE", 1.0)
+    out = augment([row("कॉफ़ी पे चलोगी मेरे साथ?", "hi", ("date_request",))], rate=1.0, seed=0)
+    assert [(r.lang, r.labels, r.source) for r in out] == [
+        ("hi-Latn", ("date_request",), "augmented:romanized:handwritten:test")
+    ]
+    assert out[0].text.startswith("coffee pe chalogi")
+
+
+def test_augmented_copies_never_land_on_a_dev_or_test_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("assistant.data.augment.ROMANIZE_SHARE", 1.0)
+    hindi = next(t for i in range(500) if assign_split(t := f"आपका ऑर्डर {i} कल तक पहुँच जाएगा", 1) == "train")
+    hinglish_twin = next(
+        t for i in range(1, 500) if assign_split(t := f"{romanize(hindi, random.Random(0))}{'!' * i}", 1) != "train"
+    )
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    filler = [row(f"message number {i} about topic {'abcdefghij'[i % 10] * (i % 7 + 1)} {i * 7919}") for i in range(50)]
+    write_rows(raw / "a.jsonl", [*filler, row(hindi, "hi"), row(hinglish_twin, "hi-Latn")])
+    result = build(raw, tmp_path, seed=1, augment_rate=1.0)
+    train = read_rows(tmp_path / "train.jsonl")
+    assert hindi in {r.text for r in train}
+    assert not [r for r in train if r.source.startswith("augmented:romanized")]
+    assert result["augmented_dropped"] == 1
