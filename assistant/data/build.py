@@ -147,9 +147,9 @@ def build(raw_dir: Path, out_dir: Path, *, seed: int = 13, augment_rate: float =
         splits[split_of[groups[i]]].append(row)
     augmented = augment(splits["train"], augment_rate, seed)
     # A romanized Hindi row can land on a Hinglish dev/test row written as its translation.
-    near = nearest_similarity(augmented, splits["dev"] + splits["test"])
-    dropped = sum(near >= FRAME_SIMILARITY)
-    augmented = [r for r, s in zip(augmented, near, strict=True) if s < FRAME_SIMILARITY]
+    keep = nearest_similarity(augmented, splits["dev"] + splits["test"]) < FRAME_SIMILARITY
+    dropped = len(augmented) - int(keep.sum())
+    augmented = [r for r, k in zip(augmented, keep, strict=True) if k]
     out_dir.mkdir(parents=True, exist_ok=True)
     write_rows(out_dir / "train.jsonl", splits["train"] + augmented)
     write_rows(out_dir / "dev.jsonl", splits["dev"])
@@ -162,7 +162,7 @@ def build(raw_dir: Path, out_dir: Path, *, seed: int = 13, augment_rate: float =
         "groups": len(members),
         "largest_group": max(sizes),
         "augmented": len(augmented),
-        "augmented_dropped": int(dropped),
+        "augmented_dropped": dropped,
         "splits": {s: splits[s] for s in SPLITS},
         "augmented_rows": augmented,
         "reports": reports,

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 
 _ROMAN = (
     "k", "kh", "g", "gh", "n", "ch", "chh", "j", "jh", "n", "t", "th", "d", "dh", "n", "t", "th",
     "d", "dh", "n", "p", "ph", "b", "bh", "m", "y", "r", "l", "v", "sh", "sh", "s", "h",
 )  # fmt: skip
 _CONSONANTS = dict(zip("कखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसह", _ROMAN, strict=True))
-# Precomposed nukta letters and the combining nukta after a base letter.
+# A base letter followed by the combining nukta (words are NFD-normalized first, so the precomposed
+# letters U+0958-U+095F arrive in this form too).
 _NUKTA = {"क": "q", "ख": "kh", "ग": "g", "ज": "z", "फ": "f", "ड": "r", "ढ": "rh"}
-_NUKTA_PRECOMPOSED = dict(zip(map(chr, range(0x0958, 0x095F)), ("q", "kh", "g", "z", "r", "rh", "f"), strict=True))
 _VOWELS = {
     "अ": "a", "आ": "aa", "इ": "i", "ई": "ee", "उ": "u", "ऊ": "oo", "ऋ": "ri",
     "ए": "e", "ऐ": "ai", "ओ": "o", "औ": "au", "ऑ": "o", "ऍ": "e",
@@ -76,8 +77,8 @@ def _units(word: str) -> list[list[str]]:
     units: list[list[str]] = []
     base = ""
     for ch in word:
-        if ch in _CONSONANTS or ch in _NUKTA_PRECOMPOSED:
-            units.append([_CONSONANTS.get(ch) or _NUKTA_PRECOMPOSED[ch], "a*", ""])
+        if ch in _CONSONANTS:
+            units.append([_CONSONANTS[ch], "a*", ""])
             base = ch
         elif ch == _NUKTA_SIGN and units:
             units[-1][0] = _NUKTA.get(base, units[-1][0])
@@ -107,6 +108,7 @@ def _drop_schwas(units: list[list[str]]) -> None:
 
 
 def romanize_word(word: str, rng: random.Random) -> str:
+    word = unicodedata.normalize("NFD", word)  # one spelling of each nukta letter, as in the tables
     if word in _LOANWORDS:
         return _LOANWORDS[word]
     if word in _WORDS:

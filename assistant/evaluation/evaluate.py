@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.data.rows import json_lines, label_matrix, read_parallel, read_rows
+from assistant.data.rows import json_lines, label_matrix, parse_row, read_parallel, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.baselines import KeywordBaseline, TfidfBaseline
 from assistant.evaluation.metrics import Scores, score_by_lang
@@ -77,12 +77,12 @@ def crosslingual_report(clf: Predictor, path: Path) -> str:
 
 def fairness_report(clf: Predictor, path: Path) -> str:
     """Identity mentions with no advance or insult must get no flag."""
-    rows = read_rows(path)
-    raw = [obj for _, obj in json_lines(path)]
+    raw = list(json_lines(path))
+    rows = [parse_row(obj, path=path, line=n) for n, obj in raw]
     flags = clf.decide(clf.scores([r.text for r in rows]))
     flagged = np.asarray(flags.any(axis=1), dtype=bool)
     topics: dict[str, list[bool]] = {}
-    for obj, f in zip(raw, flagged.tolist(), strict=True):
+    for (_, obj), f in zip(raw, flagged.tolist(), strict=True):
         topics.setdefault(str(obj.get("topic", "?")), []).append(bool(f))
     lines = [
         f"fairness ({path.name}, {len(rows)} label-free identity mentions): flagged {int(flagged.sum())} "

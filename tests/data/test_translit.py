@@ -40,3 +40,9 @@ def test_text_without_devanagari_is_not_a_romanization():
 def test_same_seed_same_spelling():
     text = "मुझे नहीं पता था कि आप लोग इतने बेकार हो, कुछ भी नहीं होता"
     assert romanize(text, random.Random(5)) == romanize(text, random.Random(5))
+
+
+def test_precomposed_nukta_letters_read_like_base_plus_nukta():
+    rng = random.Random(0)
+    assert romanize_word("\u095bरा", rng) == romanize_word("ज\u093cरा", rng) == "zara"
+    assert romanize_word("\u095eोन", rng) == "phone"  # the loanword table matches either spelling
