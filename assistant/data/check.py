@@ -8,7 +8,7 @@ n-gram TF-IDF cosine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +57,10 @@ def check_new(
     *,
     against: float = AGAINST_EXISTING,
     within: float = FRAME_SIMILARITY,
+    ignore: Collection[str] = frozenset(),
 ) -> list[Finding]:
-    """Rows of ``path`` at or above ``against`` to an earlier row, or ``within`` to another new row."""
+    """Rows of ``path`` at or above ``against`` to an earlier row, or ``within`` to another new row.
+    Earlier rows whose text is in ``ignore`` still shape the IDF but are not compared against."""
     if not path.is_file():
         raise DataError("no such file; give the new JSONL file of rows to check", path=path)
     new = read_numbered_rows(path)
@@ -71,6 +73,7 @@ def check_new(
         xn = vec.transform([_key(t) for _, t in mine])
         if theirs:
             sim = (xn @ vec.transform([_key(t) for t, _ in theirs]).T).toarray()
+            sim[:, [k for k, (t, _) in enumerate(theirs) if t in ignore]] = -1.0
             for i, j in enumerate(sim.argmax(axis=1)):
                 if sim[i, j] >= against:
                     text, where = theirs[j]

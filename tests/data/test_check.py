@@ -59,6 +59,18 @@ def test_flags_near_copies_of_earlier_rows_held_out_rows_and_each_other(tmp_path
     assert found[6].where == "eval/crosslingual.jsonl" and found[6].nearest == ""
 
 
+def test_ignored_earlier_rows_are_not_compared_but_held_out_rows_still_are(tmp_path: Path):
+    new, raw, ev = _setup(
+        tmp_path,
+        [
+            Row("where is my refund for order 4411?? it has been ten days", (), "en", "handwritten:round6"),
+            Row("my parcel went to the wrong address again!", (), "en", "handwritten:round6"),
+        ],
+    )
+    ignore = {"where is my refund for order 4411, it has been ten days"}
+    assert [f.line for f in check_new(new, raw, ev, ignore=ignore)] == [2]
+
+
 def test_a_file_inside_raw_is_not_compared_with_itself(tmp_path: Path):
     new, raw, ev = _setup(tmp_path, [Row("a quiet note about a late train refund", (), "en", "handwritten:round6")])
     moved = raw / "new.jsonl"
