@@ -12,6 +12,9 @@ class TrainConfig:
     epochs: int = 3
     batch_size: int = 16
     lr: float = 6e-5
+    # < 1: each encoder layer learns at this times the rate of the layer above it (the top one at
+    # ``lr``), so the lower layers, where the languages share most, move least
+    layer_decay: float = 1.0
     head_lr: float = 2e-3
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
@@ -35,6 +38,7 @@ class TrainConfig:
             (self.epochs >= 1, "epochs must be >= 1"),
             (1 <= self.batch_size <= 512, "batch_size must be in 1..512"),
             (0 < self.lr < 1 and 0 < self.head_lr < 1, "learning rates must be in (0, 1)"),
+            (0 < self.layer_decay <= 1, "layer_decay must be in (0, 1]"),
             (0 <= self.weight_decay < 1, "weight_decay must be in [0, 1)"),
             (0 <= self.warmup_ratio < 1, "warmup_ratio must be in [0, 1)"),
             (16 <= self.max_length <= 512, "max_length must be in 16..512"),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -31,6 +33,7 @@ from assistant.model.predictor import Predictor
 from assistant.training.config import TrainConfig
 
 Log = Callable[[str], None]
+_LAYER = re.compile(r"encoder\.encoder\.layer\.(\d+)\.")
 
 
 def _stderr(msg: str) -> None:
@@ -79,6 +82,25 @@ def aligned_batches(
         out.append(([t[lang] for lang in range(3) for t in chunk], len(chunk)))
     rng.shuffle(out)
     return out
+
+
+def param_groups(model: torch.nn.Module, config: TrainConfig, n_layers: int) -> list[dict[str, Any]]:
+    """Optimizer groups of the trainable parameters: the head first, then one group per learning
+    rate of the encoder (``config.lr`` times ``layer_decay`` per layer below the top)."""
+    head: list[torch.nn.Parameter] = []
+    by_lr: dict[float, list[torch.nn.Parameter]] = {}
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        if name.startswith("head."):
+            head.append(p)
+            continue
+        m = _LAYER.match(name)
+        depth = n_layers - 1 - int(m.group(1)) if m else 0
+        by_lr.setdefault(config.lr * config.layer_decay**depth, []).append(p)
+    groups: list[dict[str, Any]] = [{"params": head, "lr": config.head_lr, "weight_decay": 0.0}]
+    groups += [{"params": ps, "lr": lr, "weight_decay": config.weight_decay} for lr, ps in by_lr.items()]
+    return groups
 
 
 class WeightAverage:
@@ -140,17 +162,14 @@ def train(
     prefixes = trainable_prefixes(n_layers, config.train_layers)
     for name, p in model.named_parameters():
         p.requires_grad = any(name.startswith(pf) for pf in prefixes)
-    head = [p for n, p in model.named_parameters() if n.startswith("head.")]
-    body = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
+    groups = param_groups(model, config, n_layers)
+    head, body = groups[0]["params"], [p for g in groups[1:] for p in g["params"]]
     n_trainable = sum(p.numel() for p in head + body)
     log(
         f"model: {info.name} from {info.package} {info.package_version}; "
         f"training top {config.train_layers}/{n_layers} layers + head ({n_trainable / 1e6:.1f} M parameters)"
     )
 
-    groups = [{"params": head, "lr": config.head_lr, "weight_decay": 0.0}]
-    if body:
-        groups.append({"params": body, "lr": config.lr, "weight_decay": config.weight_decay})
     optimizer = torch.optim.AdamW(groups)
     rng = random.Random(config.seed)
     triples = parallel_triples(train_rows) if config.align_weight > 0 else []

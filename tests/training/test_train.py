@@ -6,7 +6,7 @@ from safetensors.torch import load_file
 from assistant.errors import DataError
 from assistant.model.classifier import WEIGHTS_FILE, ArtifactConfig
 from assistant.training.config import TrainConfig
-from assistant.training.train import train
+from assistant.training.train import param_groups, train
 
 
 def test_training_is_seeded(tmp_path: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path):
@@ -101,6 +101,27 @@ def test_training_with_a_weight_average_ships_different_weights(
     assert set(a) == set(b) and any(not (a[k] == b[k]).all() for k in a)
     assert any("moving average" in line for line in logs)
     assert ArtifactConfig.load(tmp_path / "b").train_config["ema_decay"] == 0.99
+
+
+def test_layer_decay_gives_lower_layers_smaller_learning_rates(tiny_cache: Path, tiny_base_file: Path):
+    from assistant.model.base import load_base
+    from assistant.model.classifier import MessageClassifier
+
+    _, _, encoder = load_base(tiny_cache, tiny_base_file)
+    model = MessageClassifier(encoder, 6)
+    n = int(encoder.config.num_hidden_layers)
+    for p in model.parameters():
+        p.requires_grad = False
+    for name, p in model.named_parameters():
+        p.requires_grad = name.startswith(("head.", "encoder.encoder.layer."))
+    flat = param_groups(model, TrainConfig(lr=1e-4, head_lr=1e-3), n)
+    assert [g["lr"] for g in flat] == [1e-3, 1e-4]
+    decayed = param_groups(model, TrainConfig(lr=1e-4, head_lr=1e-3, layer_decay=0.5), n)
+    assert [g["lr"] for g in decayed] == [1e-3] + [1e-4 * 0.5 ** (n - 1 - i) for i in range(n)]
+    top = next(p for name, p in model.named_parameters() if name.startswith(f"encoder.encoder.layer.{n - 1}."))
+    assert any(p is top for p in decayed[1 + n - 1]["params"])
+    assert sum(len(g["params"]) for g in flat) == sum(len(g["params"]) for g in decayed)
+    assert all(g["weight_decay"] == 0.0 for g in decayed[:1]) and all(g["weight_decay"] > 0 for g in decayed[1:])
 
 
 def _parallel_rows():
