@@ -147,6 +147,25 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     return 1 if findings else 0
 
 
+def cmd_data_neighbours(args: argparse.Namespace) -> int:
+    from assistant.data.neighbours import nearest_held_out
+    from assistant.model.base import load_base
+
+    s = _settings(args)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    _, tokenizer, encoder = load_base(s.cache_dir, s.base_file)
+    path = Path(args.file)
+    found = nearest_held_out(
+        path, Path(args.data), tokenizer, encoder, top=args.top, other_language_only=args.other_languages
+    )
+    for n in found:
+        print(n.describe(path))
+    return 0
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from assistant.training.config import TrainConfig
     from assistant.training.train import train
@@ -356,6 +375,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--against", type=float, help="flag at this cosine to an earlier row of the language (0.5)")
     sp.add_argument("--within", type=float, help="flag at this cosine between two rows of the file (0.6)")
     sp.set_defaults(func=cmd_data_check)
+    sp = dp.add_parser(
+        "neighbours",
+        help="for a round's reviewer (shows held-out text): a new raw file's rows nearest to dev/test/eval rows "
+        "by the base encoder's meaning, across languages",
+    )
+    sp.add_argument("file")
+    sp.add_argument("--data", default=str(DATA_DIR), help="folder with dev.jsonl, test.jsonl and eval/")
+    sp.add_argument("--top", type=int, default=30, help="how many rows to show, closest first")
+    sp.add_argument("--other-languages", action="store_true", help="only held-out rows of another language")
+    sp.add_argument("--threads", type=int)
+    sp.set_defaults(func=cmd_data_neighbours)
     return p
 
 

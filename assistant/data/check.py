@@ -29,7 +29,7 @@ class Finding:
     line: int  # 1-based, in the new file
     text: str
     similarity: float
-    nearest: str  # "" for a held-out row: writers must not read those
+    nearest: str  # "" for a held-out row (dev, test, eval/): writers must not read those
     where: str  # "raw/<file>", "eval/<file>" or "line <n>" of the new file
 
     def describe(self, path: Path) -> str:
@@ -50,6 +50,17 @@ def _existing(new: Path, raw_dir: Path, eval_dir: Path) -> Iterator[tuple[str, s
             yield from ((lang, item[lang], f"eval/{PARALLEL_EVAL}") for lang in LANGS)
 
 
+def _held_out_texts(data_dir: Path) -> set[str]:
+    """Texts of the built dev and test splits (beside ``raw/``): a writer may learn that a draft
+    is too close to one, never read it."""
+    return {
+        r.text
+        for name in ("dev.jsonl", "test.jsonl")
+        if (data_dir / name).is_file()
+        for r in read_rows(data_dir / name)
+    }
+
+
 def check_new(
     path: Path,
     raw_dir: Path,
@@ -65,6 +76,7 @@ def check_new(
         raise DataError("no such file; give the new JSONL file of rows to check", path=path)
     new = read_numbered_rows(path)
     old = list(_existing(path, raw_dir, eval_dir))
+    hidden = _held_out_texts(raw_dir.parent)
     findings = []
     for lang in sorted({r.lang for _, r in new}):
         mine = [(n, r.text) for n, r in new if r.lang == lang]
@@ -77,11 +89,8 @@ def check_new(
             for i, j in enumerate(sim.argmax(axis=1)):
                 if sim[i, j] >= against:
                     text, where = theirs[j]
-                    findings.append(
-                        Finding(
-                            mine[i][0], mine[i][1], float(sim[i, j]), "" if where.startswith("eval/") else text, where
-                        )
-                    )
+                    shown = "" if where.startswith("eval/") or text in hidden else text
+                    findings.append(Finding(mine[i][0], mine[i][1], float(sim[i, j]), shown, where))
         own = (xn @ xn.T).toarray()
         np.fill_diagonal(own, 0)
         for i, k in zip(*np.nonzero(np.triu(own) >= within), strict=True):

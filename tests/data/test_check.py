@@ -87,3 +87,14 @@ def test_cli_exit_status_and_bad_lines(tmp_path: Path, capsys: pytest.CaptureFix
     with pytest.raises(DataError, match="new.jsonl:1"):  # no lang
         check_new(new, raw, ev)
     assert main(["data", "check", str(tmp_path / "missing.jsonl"), "--raw", str(raw)]) == 2
+
+
+def test_a_raw_row_that_sits_in_dev_or_test_is_not_shown(tmp_path: Path):
+    new, raw, ev = _setup(
+        tmp_path, [Row("where is my refund for order 4411?? it has been ten days", (), "en", "handwritten:round6")]
+    )
+    (found,) = check_new(new, raw, ev)
+    assert "refund" in found.nearest  # a training row may be shown ...
+    write_rows(tmp_path / "test.jsonl", [Row("where is my refund for order 4411, it has been ten days", (), "en", "x")])
+    (found,) = check_new(new, raw, ev)
+    assert found.where == "raw/old.jsonl" and found.nearest == ""  # ... a test row never
