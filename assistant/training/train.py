@@ -84,6 +84,15 @@ def aligned_batches(
     return out
 
 
+def cpu_has_bf16() -> bool:
+    """Native bfloat16 matrix instructions (x86 AVX512-BF16 or AMX; Linux reports them in cpuinfo)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
 def param_groups(model: torch.nn.Module, config: TrainConfig, n_layers: int) -> list[dict[str, Any]]:
     """Optimizer groups of the trainable parameters: the head first, then one group per learning
     rate of the encoder (``config.lr`` times ``layer_decay`` per layer below the top)."""
@@ -172,6 +181,9 @@ def train(
 
     optimizer = torch.optim.AdamW(groups)
     rng = random.Random(config.seed)
+    bf16 = config.precision == "bf16" or (config.precision == "auto" and cpu_has_bf16())
+    if config.precision != "fp32":
+        log(f"precision {config.precision}: training in {'bfloat16 autocast' if bf16 else 'fp32'}")
     triples = parallel_triples(train_rows) if config.align_weight > 0 else []
     if triples:
         log(f"aligning {len(triples)} parallel triples (weight {config.align_weight})")
@@ -198,8 +210,11 @@ def train(
         batches = batches if epoch == 1 else epoch_batches()
         for b, (idx, k) in enumerate(batches, 1):
             enc = tokenizer([train_rows[i].text for i in idx], config.max_length)
-            pooled = model.pool(**enc)
-            loss = loss_fn(model.classify(pooled), y_train[idx])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                pooled = model.pool(**enc)
+                logits = model.classify(pooled)
+            pooled = pooled.float()
+            loss = loss_fn(logits.float(), y_train[idx])
             if k:
                 en = pooled[:k].detach().repeat(2, 1)  # English is what the encoder knows best
                 loss = loss + config.align_weight * (1 - torch.cosine_similarity(pooled[k : 3 * k], en)).mean()

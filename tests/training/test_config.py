@@ -23,3 +23,8 @@ def test_ngram_weights_come_back_from_json_as_a_validated_tuple():
     for bad in ((), (1.0,), (-0.1, 0.2)):
         with pytest.raises(ValueError, match="ngram_weights must be"):
             TrainConfig(ngram_weights=bad)
+
+
+def test_precision_and_layer_decay_are_validated():
+    with pytest.raises(ValueError, match="layer_decay must be in \\(0, 1\\]; precision must be fp32, bf16 or auto"):
+        TrainConfig(layer_decay=0.0, precision="fp16")

@@ -124,6 +124,15 @@ def test_layer_decay_gives_lower_layers_smaller_learning_rates(tiny_cache: Path,
     assert all(g["weight_decay"] == 0.0 for g in decayed[:1]) and all(g["weight_decay"] > 0 for g in decayed[1:])
 
 
+def test_bf16_training_runs_and_is_recorded(tmp_path: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path):
+    cfg = TrainConfig(epochs=1, batch_size=8, threads=1, max_length=32, train_layers=1, precision="bf16")
+    logs: list[str] = []
+    artifact = train(cfg, toy_data, tmp_path / "m", tiny_cache, base_file=tiny_base_file, log=logs.append)
+    assert any("bfloat16 autocast" in line for line in logs)
+    assert ArtifactConfig.load(tmp_path / "m").train_config["precision"] == "bf16"
+    assert all(0.0 <= v <= 1.0 for v in artifact.thresholds.values())
+
+
 def _parallel_rows():
     from assistant.data.build import PARALLEL
     from assistant.data.rows import Row
