@@ -92,7 +92,8 @@ def main() -> None:
             for name, rule in rules.items():
                 t = rule(y[fit], s[fit], langs[fit])
                 results[name].append(score(y[held], apply(t, s[held], langs[held])).macro_f1)
-    print(f"dev ({len(y)} rows of en/hi/hi-Latn), {args.splits} random halvings x 2 directions, model {settings.model_dir}")
+    print(f"dev ({len(y)} rows of en/hi/hi-Latn), {args.splits} random halvings x 2 directions")
+    print(f"model {settings.model_dir}")
     print("| rule | held-out half macro-F1 (mean) | std. error |")
     print("|---|---|---|")
     for name, v in results.items():
