@@ -152,10 +152,9 @@ def cmd_data_neighbours(args: argparse.Namespace) -> int:
     from assistant.model.base import load_base
 
     s = _settings(args)
-    if args.threads:
-        import torch
+    import torch
 
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(s.threads)
     _, tokenizer, encoder = load_base(s.cache_dir, s.base_file)
     path = Path(args.file)
     found = nearest_held_out(
@@ -384,7 +383,6 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--data", default=str(DATA_DIR), help="folder with dev.jsonl, test.jsonl and eval/")
     sp.add_argument("--top", type=int, default=30, help="how many rows to show, closest first")
     sp.add_argument("--other-languages", action="store_true", help="only held-out rows of another language")
-    sp.add_argument("--threads", type=int)
     sp.set_defaults(func=cmd_data_neighbours)
     return p
 

@@ -18,11 +18,11 @@ import numpy as np
 
 from assistant.config import REPO_ROOT, Settings
 from assistant.data.rows import label_matrix, read_rows
-from assistant.evaluation.metrics import cap_false_flags, score
+from assistant.evaluation.metrics import cap_false_flags, score, tune_thresholds
 from assistant.model.loading import predictor_from_settings
 from assistant.training.config import TrainConfig
 
-GRID = np.round(np.arange(0.10, 0.951, 0.025), 3)
+GRID = np.round(np.arange(0.10, 0.951, 0.025), 3)  # tune_thresholds' own grid
 LANGS = ("en", "hi", "hi-Latn")
 
 Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], dict[str, np.ndarray]]
@@ -36,7 +36,7 @@ def f1_curve(y: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 def best(curve: np.ndarray) -> np.ndarray:
-    """Per label, the highest grid threshold at the best F1 (the shipped tie rule)."""
+    """Per label, the highest grid threshold at the best F1 (tune_thresholds' tie rule)."""
     top = curve >= curve.max(axis=0, keepdims=True) - 1e-9
     return GRID[len(GRID) - 1 - np.argmax(top[::-1], axis=0)]
 
@@ -46,13 +46,13 @@ def make_rules(cfg: TrainConfig) -> dict[str, Rule]:
         return cap_false_flags(y, s, np.maximum(t, cfg.min_threshold), cfg.max_false_flags, list(langs))
 
     def shipped(y: np.ndarray, s: np.ndarray, langs: np.ndarray) -> dict[str, np.ndarray]:
-        return {"*": finish(y, s, langs, best(f1_curve(y, s)))}
+        return {"*": finish(y, s, langs, tune_thresholds(y, s, GRID))}
 
     def per_language(y: np.ndarray, s: np.ndarray, langs: np.ndarray) -> dict[str, np.ndarray]:
         out = {}
         for lg in LANGS:
             m = langs == lg
-            out[lg] = finish(y[m], s[m], langs[m], best(f1_curve(y[m], s[m])))
+            out[lg] = finish(y[m], s[m], langs[m], tune_thresholds(y[m], s[m], GRID))
         return out
 
     def smoothed(y: np.ndarray, s: np.ndarray, langs: np.ndarray) -> dict[str, np.ndarray]:

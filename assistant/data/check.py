@@ -42,6 +42,11 @@ def _existing(new: Path, raw_dir: Path, eval_dir: Path) -> Iterator[tuple[str, s
     for p in sorted(raw_dir.glob("*.jsonl")):
         if p.resolve() != new.resolve():
             yield from ((r.lang, r.text, f"raw/{p.name}") for r in read_rows(p))
+    yield from eval_rows(eval_dir)
+
+
+def eval_rows(eval_dir: Path) -> Iterator[tuple[str, str, str]]:
+    """(lang, text, "eval/<file>") of every held-out ``eval/`` row, each language of a parallel one."""
     for name in EVAL_FILES:
         if (eval_dir / name).exists():
             yield from ((r.lang, r.text, f"eval/{name}") for r in read_rows(eval_dir / name))
@@ -50,15 +55,11 @@ def _existing(new: Path, raw_dir: Path, eval_dir: Path) -> Iterator[tuple[str, s
             yield from ((lang, item[lang], f"eval/{PARALLEL_EVAL}") for lang in LANGS)
 
 
-def _held_out_texts(data_dir: Path) -> set[str]:
-    """Texts of the built dev and test splits (beside ``raw/``): a writer may learn that a draft
-    is too close to one, never read it."""
-    return {
-        r.text
-        for name in ("dev.jsonl", "test.jsonl")
-        if (data_dir / name).is_file()
-        for r in read_rows(data_dir / name)
-    }
+def split_rows(data_dir: Path) -> Iterator[tuple[str, str, str]]:
+    """(lang, text, "<split>.jsonl") of every row of the built dev and test splits."""
+    for name in ("dev.jsonl", "test.jsonl"):
+        if (data_dir / name).is_file():
+            yield from ((r.lang, r.text, name) for r in read_rows(data_dir / name))
 
 
 def check_new(
@@ -76,7 +77,7 @@ def check_new(
         raise DataError("no such file; give the new JSONL file of rows to check", path=path)
     new = read_numbered_rows(path)
     old = list(_existing(path, raw_dir, eval_dir))
-    hidden = _held_out_texts(raw_dir.parent)
+    hidden = {text for _, text, _ in split_rows(raw_dir.parent)}  # a writer may learn of these, never read them
     findings = []
     for lang in sorted({r.lang for _, r in new}):
         mine = [(n, r.text) for n, r in new if r.lang == lang]

@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.data.check import EVAL_FILES, PARALLEL_EVAL
-from assistant.data.rows import read_numbered_rows, read_parallel, read_rows
+from assistant.data.check import eval_rows, split_rows
+from assistant.data.rows import read_numbered_rows
 from assistant.errors import DataError
-from assistant.labels import LANGS
 from assistant.model.tokenizer import E5Tokenizer
 
 
@@ -42,32 +41,21 @@ class Neighbour:
 
 
 def held_out_rows(data_dir: Path) -> list[tuple[str, str, str]]:
-    """(text, lang, where) of every dev, test and ``eval/`` row."""
-    out = []
-    for name in ("dev.jsonl", "test.jsonl"):
-        if (data_dir / name).is_file():
-            out += [(r.text, r.lang, name) for r in read_rows(data_dir / name)]
-    for name in EVAL_FILES:
-        if (data_dir / "eval" / name).is_file():
-            out += [(r.text, r.lang, f"eval/{name}") for r in read_rows(data_dir / "eval" / name)]
-    if (data_dir / "eval" / PARALLEL_EVAL).is_file():
-        for item in read_parallel(data_dir / "eval" / PARALLEL_EVAL):
-            out += [(item[lang], lang, f"eval/{PARALLEL_EVAL}") for lang in LANGS]
-    return out
+    """(lang, text, where) of every dev, test and ``eval/`` row."""
+    return [*split_rows(data_dir), *eval_rows(data_dir / "eval")]
 
 
 def embed(texts: Sequence[str], tokenizer: E5Tokenizer, encoder: Any, batch_size: int = 64) -> np.ndarray:
     """Unit-length mean-pooled embeddings of the base encoder."""
     import torch
 
+    from assistant.model.classifier import mean_pool
+
     out = []
     encoder.eval()
     for start in range(0, len(texts), batch_size):
-        enc = tokenizer(list(texts[start : start + batch_size]), 128)
         with torch.no_grad():
-            states = encoder(**enc).last_hidden_state
-        mask = enc["attention_mask"].unsqueeze(-1).to(states.dtype)
-        pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            pooled = mean_pool(encoder, **tokenizer(list(texts[start : start + batch_size]), 128))
         out.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
     return np.concatenate(out) if out else np.zeros((0, 1), dtype=np.float32)
 
@@ -88,10 +76,14 @@ def nearest_held_out(
     held = held_out_rows(data_dir)
     if not new or not held:
         return []
-    sim = embed([r.text for _, r in new], tokenizer, encoder) @ embed([t for t, _, _ in held], tokenizer, encoder).T
+    sim = embed([r.text for _, r in new], tokenizer, encoder) @ embed([t for _, t, _ in held], tokenizer, encoder).T
     if other_language_only:
-        same = np.array([r.lang for _, r in new])[:, None] == np.array([lg for _, lg, _ in held])[None, :]
+        same = np.array([r.lang for _, r in new])[:, None] == np.array([lg for lg, _, _ in held])[None, :]
         sim[same] = -1.0
     best = sim.argmax(axis=1)
     order = np.argsort(-sim[np.arange(len(new)), best], kind="stable")[:top]
-    return [Neighbour(new[i][0], new[i][1].text, new[i][1].lang, float(sim[i, best[i]]), *held[best[i]]) for i in order]
+    out = []
+    for i in order:
+        lang, text, where = held[best[i]]
+        out.append(Neighbour(new[i][0], new[i][1].text, new[i][1].lang, float(sim[i, best[i]]), text, lang, where))
+    return out

@@ -23,6 +23,13 @@ from assistant.model.tokenizer import E5Tokenizer
 __all__ = ["CONFIG_FILE", "WEIGHTS_FILE", "ArtifactConfig", "Classifier", "Prediction", "load_classifier"]
 
 
+def mean_pool(encoder: nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """The mean of the encoder's token states over the real (unpadded) tokens: E5's own pooling."""
+    states = encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    mask = attention_mask.unsqueeze(-1).to(states.dtype)
+    return (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+
 class MessageClassifier(nn.Module):
     """Multi-label head over the mean of the encoder's token states (E5's own pooling)."""
 
@@ -34,9 +41,7 @@ class MessageClassifier(nn.Module):
         self.head = nn.Linear(hidden, n_labels)
 
     def pool(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(states.dtype)
-        return (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return mean_pool(self.encoder, input_ids, attention_mask)
 
     def classify(self, pooled: torch.Tensor) -> torch.Tensor:
         logits: torch.Tensor = self.head(self.dropout(pooled))

@@ -110,8 +110,6 @@ def test_layer_decay_gives_lower_layers_smaller_learning_rates(tiny_cache: Path,
     _, _, encoder = load_base(tiny_cache, tiny_base_file)
     model = MessageClassifier(encoder, 6)
     n = int(encoder.config.num_hidden_layers)
-    for p in model.parameters():
-        p.requires_grad = False
     for name, p in model.named_parameters():
         p.requires_grad = name.startswith(("head.", "encoder.encoder.layer."))
     flat = param_groups(model, TrainConfig(lr=1e-4, head_lr=1e-3), n)
