@@ -52,6 +52,7 @@ def tiny_model(
         max_length=32,
         warmup_ratio=0.0,
         eval_every_epoch=False,
+        precision="fp32",  # the same tiny model on every CPU
     )
     train(config, toy_data, out, tiny_cache, base_file=tiny_base_file, log=lambda _: None)
     return out

@@ -182,8 +182,7 @@ def train(
     optimizer = torch.optim.AdamW(groups)
     rng = random.Random(config.seed)
     bf16 = config.precision == "bf16" or (config.precision == "auto" and cpu_has_bf16())
-    if config.precision != "fp32":
-        log(f"precision {config.precision}: training in {'bfloat16 autocast' if bf16 else 'fp32'}")
+    log(f"precision {config.precision}: training in {'bfloat16 autocast' if bf16 else 'fp32'}")
     triples = parallel_triples(train_rows) if config.align_weight > 0 else []
     if triples:
         log(f"aligning {len(triples)} parallel triples (weight {config.align_weight})")
@@ -249,6 +248,7 @@ def train(
     metrics = tune_and_measure(clf, config, train_rows, dev_rows, test_rows, log)
     minutes = (time.time() - started) / 60
     metrics["training_minutes"] = round(minutes, 2)
+    metrics["training_precision"] = "bf16" if bf16 else "fp32"  # what "auto" chose on this CPU
     artifact.metrics = metrics
     artifact.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -335,7 +335,7 @@ def retune(
             f"{artifact.training_data_sha256[:12]}); retrain instead"
         )
     config = TrainConfig.from_json({**artifact.train_config, **overrides})
-    minutes = artifact.metrics.get("training_minutes")
+    kept = {k: artifact.metrics[k] for k in ("training_minutes", "training_precision") if k in artifact.metrics}
     metrics = tune_and_measure(
         clf,
         config,
@@ -344,7 +344,7 @@ def retune(
         load_split(data_dir, "test", required=False),
         log,
     )
-    artifact.metrics = {**metrics, "training_minutes": minutes}
+    artifact.metrics = {**metrics, **kept}
     artifact.train_config = config.to_json()
     save_ngram(clf, model_dir)
     artifact.save(model_dir)

@@ -42,8 +42,11 @@ def test_retune_changes_only_thresholds_and_checks_the_data(
     model = tmp_path / "m"
     shutil.copytree(tiny_model, model)
     before = (model / WEIGHTS_FILE).read_bytes()
+    trained = ArtifactConfig.load(model).metrics
     art = retune(model, toy_data, tiny_cache, {"min_threshold": 0.9}, base_file=tiny_base_file, log=lambda _: None)
     assert all(t >= 0.9 for t in art.thresholds.values())
+    for key in ("training_minutes", "training_precision"):  # facts of the training run, kept
+        assert art.metrics[key] == trained[key]
     assert ArtifactConfig.load(model).train_config["min_threshold"] == 0.9
     assert (model / WEIGHTS_FILE).read_bytes() == before
     other = tmp_path / "other"
@@ -129,6 +132,21 @@ def test_bf16_training_runs_and_is_recorded(tmp_path: Path, tiny_cache: Path, ti
     assert any("bfloat16 autocast" in line for line in logs)
     assert ArtifactConfig.load(tmp_path / "m").train_config["precision"] == "bf16"
     assert all(0.0 <= v <= 1.0 for v in artifact.thresholds.values())
+
+
+@pytest.mark.parametrize("has_bf16", [False, True])
+def test_auto_precision_follows_the_cpu_and_is_recorded(
+    tmp_path: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path, monkeypatch, has_bf16: bool
+):
+    monkeypatch.setattr("assistant.training.train.cpu_has_bf16", lambda: has_bf16)
+    cfg = TrainConfig(epochs=1, batch_size=8, threads=1, max_length=32, train_layers=1)
+    assert cfg.precision == "auto"
+    logs: list[str] = []
+    train(cfg, toy_data, tmp_path / "m", tiny_cache, base_file=tiny_base_file, log=logs.append)
+    used = "bf16" if has_bf16 else "fp32"
+    assert any(line == f"precision auto: training in {'bfloat16 autocast' if has_bf16 else 'fp32'}" for line in logs)
+    saved = ArtifactConfig.load(tmp_path / "m")
+    assert saved.train_config["precision"] == "auto" and saved.metrics["training_precision"] == used
 
 
 def _parallel_rows():
