@@ -335,7 +335,8 @@ def retune(
             f"{artifact.training_data_sha256[:12]}); retrain instead"
         )
     config = TrainConfig.from_json({**artifact.train_config, **overrides})
-    kept = {k: artifact.metrics[k] for k in ("training_minutes", "training_precision") if k in artifact.metrics}
+    facts = ("training_minutes", "training_precision")  # of the training run, which retuning keeps
+    kept: dict[str, object] = {k: artifact.metrics[k] for k in facts if k in artifact.metrics}
     metrics = tune_and_measure(
         clf,
         config,
