@@ -26,7 +26,14 @@ from assistant.data.rows import label_matrix, read_rows
 from assistant.model.base import load_base
 from assistant.model.classifier import MessageClassifier, trainable_prefixes
 from assistant.training.config import TrainConfig
-from assistant.training.train import WeightAverage, cpu_has_bf16, length_batches, param_groups
+from assistant.training.train import (
+    WeightAverage,
+    apply_gradients,
+    cpu_has_bf16,
+    forward,
+    length_batches,
+    param_groups,
+)
 
 
 @dataclass
@@ -75,13 +82,8 @@ def main() -> None:
             for step, idx in enumerate(chunk):
                 enc = tokenizer([rows[i].text for i in idx], config.max_length)
                 t0 = time.perf_counter()
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=s.bf16):
-                    logits = model(**enc)
-                loss = loss_fn(logits.float(), y[idx])
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(params, 1.0)
-                opt.step()
+                _, logits = forward(model, enc, s.bf16)
+                apply_gradients(opt, loss_fn(logits, y[idx]), params)
                 ema.update(step)
                 if step >= 2:  # the first steps of a round warm caches up
                     s.times.append(time.perf_counter() - t0)

@@ -93,6 +93,27 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def uses_bf16(precision: str) -> bool:
+    """Whether a run with this ``TrainConfig.precision`` trains in bfloat16 autocast on this CPU."""
+    return precision == "bf16" or (precision == "auto" and cpu_has_bf16())
+
+
+def forward(model: MessageClassifier, enc: dict[str, torch.Tensor], bf16: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pooled embeddings and logits of a training batch, in fp32 whatever the autocast."""
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        pooled = model.pool(**enc)
+        logits = model.classify(pooled)
+    return pooled.float(), logits.float()
+
+
+def apply_gradients(optimizer: torch.optim.Optimizer, loss: torch.Tensor, params: Sequence[torch.nn.Parameter]) -> None:
+    """Backward pass, gradient norm clipped to 1, one optimizer step."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    optimizer.step()
+
+
 def param_groups(model: torch.nn.Module, config: TrainConfig, n_layers: int) -> list[dict[str, Any]]:
     """Optimizer groups of the trainable parameters: the head first, then one group per learning
     rate of the encoder (``config.lr`` times ``layer_decay`` per layer below the top)."""
@@ -181,7 +202,7 @@ def train(
 
     optimizer = torch.optim.AdamW(groups)
     rng = random.Random(config.seed)
-    bf16 = config.precision == "bf16" or (config.precision == "auto" and cpu_has_bf16())
+    bf16 = uses_bf16(config.precision)
     log(f"precision {config.precision}: training in {'bfloat16 autocast' if bf16 else 'fp32'}")
     triples = parallel_triples(train_rows) if config.align_weight > 0 else []
     if triples:
@@ -209,18 +230,12 @@ def train(
         batches = batches if epoch == 1 else epoch_batches()
         for b, (idx, k) in enumerate(batches, 1):
             enc = tokenizer([train_rows[i].text for i in idx], config.max_length)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                pooled = model.pool(**enc)
-                logits = model.classify(pooled)
-            pooled = pooled.float()
-            loss = loss_fn(logits.float(), y_train[idx])
+            pooled, logits = forward(model, enc, bf16)
+            loss = loss_fn(logits, y_train[idx])
             if k:
                 en = pooled[:k].detach().repeat(2, 1)  # English is what the encoder knows best
                 loss = loss + config.align_weight * (1 - torch.cosine_similarity(pooled[k : 3 * k], en)).mean()
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(head + body, 1.0)
-            optimizer.step()
+            apply_gradients(optimizer, loss, head + body)
             scheduler.step()
             step += 1
             if ema is not None:

@@ -58,7 +58,11 @@ def training_texts() -> set[str]:
 
 
 def _train_only_rounds() -> list[Path]:
-    return sorted(p for p in (DATA / "raw").glob("round*_*.jsonl") if int(p.name[5:].split("_")[0]) >= 6)
+    from assistant.data.build import TRAIN_ONLY_ROUNDS
+
+    return sorted(
+        p for p in (DATA / "raw").glob("round*_*.jsonl") if int(p.name[5:].split("_")[0]) in TRAIN_ONLY_ROUNDS
+    )
 
 
 @pytest.mark.parametrize("path", _train_only_rounds(), ids=lambda p: p.name)
