@@ -20,7 +20,7 @@ from assistant.errors import DataError
 from assistant.labels import LANGS
 
 AGAINST_EXISTING = 0.5  # stricter than the split's frame line, so a new row is new
-EVAL_FILES = ("fairness.jsonl", "probe.jsonl")
+EVAL_FILES = ("fairness.jsonl", "probe.jsonl", "selection.jsonl")
 PARALLEL_EVAL = "crosslingual.jsonl"  # {"en", "hi", "hi-Latn"} per line
 
 

@@ -46,10 +46,12 @@ def test_evaluation_sets_are_well_formed():
         assert all(item[lg].strip() for lg in LANGS) and set(item["labels"]) <= set(LABELS)
     fair = read_rows(DATA / "eval" / "fairness.jsonl")
     assert len(fair) >= 100 and not any(r.labels for r in fair)
-    probe = read_rows(DATA / "eval" / "probe.jsonl")  # read_rows checks labels and languages
-    assert {lg: sum(r.lang == lg for r in probe) for lg in LANGS} == dict.fromkeys(LANGS, 120)
     train = {" ".join(r.text.lower().split()) for r in read_rows(DATA / "train.jsonl")}
-    assert not {" ".join(r.text.lower().split()) for r in probe} & train
+    for name, per_lang in (("probe.jsonl", 120), ("selection.jsonl", 149)):
+        held_out = read_rows(DATA / "eval" / name)  # read_rows checks labels and languages
+        assert all(sum(r.lang == lg for r in held_out) >= per_lang for lg in LANGS), name
+        assert all(sum(label in r.labels for r in held_out if r.lang == lg) >= 10 for lg in LANGS for label in LABELS)
+        assert not {" ".join(r.text.lower().split()) for r in held_out} & train, name
 
 
 @pytest.fixture(scope="module")
