@@ -6,7 +6,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -154,13 +154,21 @@ class WeightAverage:
             p.copy_(s)
 
 
-def load_split(data_dir: Path, name: str, *, required: bool = True) -> list[Row]:
+def load_split(data_dir: Path, name: str) -> list[Row]:
     path = data_dir / f"{name}.jsonl"
     if not path.is_file():
-        if required:
-            raise DataError(f"missing {path}; build the splits with: assistant data build")
-        return []
+        raise DataError(f"missing {path}; build the splits with: assistant data build")
     return read_rows(path)
+
+
+# Measured after tuning, never tuned on: the test split, and the selection set that models are
+# chosen on (dev has had data rounds written from its errors, so it flatters models built on them).
+HELD_OUT = {"test": Path("test.jsonl"), "selection": Path("eval") / "selection.jsonl"}
+
+
+def load_held_out(data_dir: Path) -> dict[str, list[Row]]:
+    """The held-out sets present in ``data_dir`` (either may be missing)."""
+    return {name: read_rows(data_dir / rel) for name, rel in HELD_OUT.items() if (data_dir / rel).is_file()}
 
 
 def train(
@@ -172,7 +180,8 @@ def train(
     base_file: Path | None = None,
     log: Log = _stderr,
 ) -> ArtifactConfig:
-    """Fine-tune, choose the n-gram blend and thresholds on dev, measure dev and test, save to ``out_dir``."""
+    """Fine-tune, choose the n-gram blend and thresholds on dev, measure dev and the held-out sets,
+    save to ``out_dir``."""
     started = time.time()
     torch.set_num_threads(config.threads)
     random.seed(config.seed)
@@ -181,9 +190,10 @@ def train(
 
     train_rows = load_split(data_dir, "train")
     dev_rows = load_split(data_dir, "dev")
-    test_rows = load_split(data_dir, "test", required=False)
+    held_out = load_held_out(data_dir)
     data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
-    log(f"data: {len(train_rows)} train, {len(dev_rows)} dev, {len(test_rows)} test rows (sha256 {data_hash[:12]})")
+    sizes = "".join(f", {len(rows)} {name}" for name, rows in held_out.items())
+    log(f"data: {len(train_rows)} train, {len(dev_rows)} dev{sizes} rows (sha256 {data_hash[:12]})")
 
     info, tokenizer, encoder = load_base(cache_dir, base_file)
     n_layers = int(encoder.config.num_hidden_layers)
@@ -260,7 +270,7 @@ def train(
     round_to_stored_precision(model, prefixes)
     artifact = _provisional(info.to_json(), prefixes, config, data_hash)
     clf = Classifier(model, tokenizer, artifact)
-    metrics = tune_and_measure(clf, config, train_rows, dev_rows, test_rows, log)
+    metrics = tune_and_measure(clf, config, train_rows, dev_rows, held_out, log)
     minutes = (time.time() - started) / 60
     metrics["training_minutes"] = round(minutes, 2)
     metrics["training_precision"] = "bf16" if bf16 else "fp32"  # what "auto" chose on this CPU
@@ -282,12 +292,12 @@ def tune_and_measure(
     config: TrainConfig,
     train_rows: Sequence[Row],
     dev_rows: Sequence[Row],
-    test_rows: Sequence[Row],
+    held_out: Mapping[str, Sequence[Row]],
     log: Log = _stderr,
 ) -> dict[str, object]:
     """Choose on dev the n-gram blend weight and per-label thresholds (best F1, at least
     ``min_threshold``, false flags capped per language), set them on ``clf`` and its config,
-    then measure dev and test with them."""
+    then measure dev and each held-out set with them."""
     y_dev, dev_langs, dev_texts = label_matrix(dev_rows), [r.lang for r in dev_rows], [r.text for r in dev_rows]
     clf.ngram = None
     encoder_scores = clf.scores(dev_texts)
@@ -311,7 +321,7 @@ def tune_and_measure(
     clf.thresholds = thresholds.astype(np.float32)
     clf.config.thresholds = {lb: float(t) for lb, t in zip(LABELS, thresholds, strict=True)}
     metrics: dict[str, object] = {}
-    for name, rows in (("dev", dev_rows), ("test", test_rows)):
+    for name, rows in {"dev": dev_rows, **held_out}.items():
         if rows:  # dev's scores are the chosen ones above: no second pass of the encoder
             pred = clf.decide(dev_scores if name == "dev" else clf.scores([r.text for r in rows]))
             metrics[name] = {
@@ -357,7 +367,7 @@ def retune(
         config,
         load_split(data_dir, "train"),
         load_split(data_dir, "dev"),
-        load_split(data_dir, "test", required=False),
+        load_held_out(data_dir),
         log,
     )
     artifact.metrics = {**metrics, **kept}

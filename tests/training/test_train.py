@@ -202,3 +202,22 @@ def test_training_with_alignment_runs_and_is_recorded(
     train(cfg, data, tmp_path / "m", tiny_cache, base_file=tiny_base_file, log=logs.append)
     assert any("aligning 2 parallel triples" in line for line in logs)
     assert ArtifactConfig.load(tmp_path / "m").train_config["align_weight"] == 1.0
+
+
+def test_the_selection_set_is_measured_when_present(
+    tmp_path: Path, tiny_model: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path
+):
+    import shutil
+
+    from assistant.training.train import retune
+
+    model, data = tmp_path / "m", tmp_path / "data"
+    shutil.copytree(tiny_model, model)
+    shutil.copytree(toy_data, data)
+    quiet = {"base_file": tiny_base_file, "log": lambda _: None}
+    assert "selection" not in retune(model, data, tiny_cache, {}, **quiet).metrics
+    (data / "eval").mkdir(exist_ok=True)
+    shutil.copy(data / "dev.jsonl", data / "eval" / "selection.jsonl")  # same rows: same scores as dev
+    metrics = retune(model, data, tiny_cache, {}, **quiet).metrics
+    assert metrics["selection"]["all"]["rows"] == metrics["dev"]["all"]["rows"]
+    assert metrics["selection"]["all"]["macro_f1"] == pytest.approx(metrics["dev"]["all"]["macro_f1"], abs=1e-3)
