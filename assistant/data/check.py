@@ -20,7 +20,8 @@ from assistant.errors import DataError
 from assistant.labels import LANGS
 
 AGAINST_EXISTING = 0.5  # stricter than the split's frame line, so a new row is new
-EVAL_FILES = ("fairness.jsonl", "probe.jsonl", "selection.jsonl")
+SELECTION_FILE = "selection.jsonl"  # what models are chosen on (see training.train.HELD_OUT)
+EVAL_FILES = ("fairness.jsonl", "probe.jsonl", SELECTION_FILE)
 PARALLEL_EVAL = "crosslingual.jsonl"  # {"en", "hi", "hi-Latn"} per line
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from assistant.data.build import PARALLEL as PARALLEL_SOURCE
+from assistant.data.check import SELECTION_FILE
 from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.metrics import cap_false_flags, score, score_by_lang, tune_thresholds
@@ -163,7 +164,7 @@ def load_split(data_dir: Path, name: str) -> list[Row]:
 
 # Measured after tuning, never tuned on: the test split, and the selection set that models are
 # chosen on (dev has had data rounds written from its errors, so it flatters models built on them).
-HELD_OUT = {"test": Path("test.jsonl"), "selection": Path("eval") / "selection.jsonl"}
+HELD_OUT = {"test": Path("test.jsonl"), "selection": Path("eval") / SELECTION_FILE}
 
 
 def load_held_out(data_dir: Path) -> dict[str, list[Row]]:
