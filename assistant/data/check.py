@@ -22,7 +22,8 @@ from assistant.labels import LANGS
 AGAINST_EXISTING = 0.5  # stricter than the split's frame line, so a new row is new
 SELECTION_FILE = "selection.jsonl"  # what models are chosen on (see training.train.HELD_OUT)
 EVAL_FILES = ("fairness.jsonl", "probe.jsonl", SELECTION_FILE)
-PARALLEL_EVAL = "crosslingual.jsonl"  # {"en", "hi", "hi-Latn"} per line
+# {"en", "hi", "hi-Latn"} per line: the consistency goal's set, and a second one to choose on
+PARALLEL_EVALS = ("crosslingual.jsonl", "crosslingual_selection.jsonl")
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,10 @@ def eval_rows(eval_dir: Path) -> Iterator[tuple[str, str, str]]:
     for name in EVAL_FILES:
         if (eval_dir / name).exists():
             yield from ((r.lang, r.text, f"eval/{name}") for r in read_rows(eval_dir / name))
-    if (eval_dir / PARALLEL_EVAL).exists():
-        for item in read_parallel(eval_dir / PARALLEL_EVAL):
-            yield from ((lang, item[lang], f"eval/{PARALLEL_EVAL}") for lang in LANGS)
+    for name in PARALLEL_EVALS:
+        if (eval_dir / name).exists():
+            for item in read_parallel(eval_dir / name):
+                yield from ((lang, item[lang], f"eval/{name}") for lang in LANGS)
 
 
 def split_rows(data_dir: Path) -> Iterator[tuple[str, str, str]]:
