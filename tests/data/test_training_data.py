@@ -47,6 +47,9 @@ def test_evaluation_sets_are_well_formed():
         assert all(sum(label in item["labels"] for item in items) >= 8 for label in LABELS), name
     fair = read_rows(DATA / "eval" / "fairness.jsonl")
     assert len(fair) >= 100 and not any(r.labels for r in fair)
+    presence = read_rows(DATA / "eval" / "presence.jsonl")  # chat mechanics, and date requests to tell apart
+    assert sum(not r.labels for r in presence) >= 40
+    assert all(set(r.labels) <= {"date_request", "flirtation"} for r in presence)
     train = {" ".join(r.text.lower().split()) for r in read_rows(DATA / "train.jsonl")}
     for name, per_lang in (("probe.jsonl", 120), ("selection.jsonl", 149)):
         held_out = read_rows(DATA / "eval" / name)  # read_rows checks labels and languages
