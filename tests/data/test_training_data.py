@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import REPO_ROOT
+from assistant.data.check import PARALLEL_EVALS
 from assistant.data.rows import read_parallel, read_rows
 from assistant.labels import LABELS, LANGS
 
@@ -40,7 +41,7 @@ def test_dev_and_test_are_handwritten_and_disjoint_from_train():
 
 
 def test_evaluation_sets_are_well_formed():
-    for name in ("crosslingual.jsonl", "crosslingual_selection.jsonl"):
+    for name in PARALLEL_EVALS:
         items = read_parallel(DATA / "eval" / name)  # checks every language is there
         assert len(items) >= 120 and len({item["id"] for item in items}) == len(items), name
         assert all(item[lg].strip() for item in items for lg in LANGS), name
