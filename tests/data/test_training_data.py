@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import REPO_ROOT
-from assistant.data.check import PARALLEL_EVALS
+from assistant.data.check import PARALLEL_EVALS, SELECTION_FILE
 from assistant.data.rows import read_parallel, read_rows
 from assistant.labels import LABELS, LANGS
 
@@ -52,7 +52,7 @@ def test_evaluation_sets_are_well_formed():
     assert sum(not r.labels for r in presence) >= 40
     assert all(set(r.labels) <= {"date_request", "flirtation"} for r in presence)
     train = {" ".join(r.text.lower().split()) for r in read_rows(DATA / "train.jsonl")}
-    for name, per_lang in (("probe.jsonl", 120), ("selection.jsonl", 149)):
+    for name, per_lang in (("probe.jsonl", 120), (SELECTION_FILE, 149)):
         held_out = read_rows(DATA / "eval" / name)  # read_rows checks labels and languages
         assert all(sum(r.lang == lg for r in held_out) >= per_lang for lg in LANGS), name
         assert all(sum(label in r.labels for r in held_out if r.lang == lg) >= 10 for lg in LANGS for label in LABELS)
