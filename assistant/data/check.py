@@ -21,7 +21,8 @@ from assistant.labels import LANGS
 
 AGAINST_EXISTING = 0.5  # stricter than the split's frame line, so a new row is new
 SELECTION_FILE = "selection.jsonl"  # what models are chosen on (see training.train.HELD_OUT)
-EVAL_FILES = ("fairness.jsonl", "probe.jsonl", SELECTION_FILE, "presence.jsonl")
+FAIRNESS_SELECTION_FILE = "fairness_selection.jsonl"  # identity mentions, for choosing only
+EVAL_FILES = ("fairness.jsonl", "probe.jsonl", SELECTION_FILE, "presence.jsonl", FAIRNESS_SELECTION_FILE)
 # {"en", "hi", "hi-Latn"} per line: the consistency goal's set, and a second one to choose on
 PARALLEL_EVALS = ("crosslingual.jsonl", "crosslingual_selection.jsonl")
 

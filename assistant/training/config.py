@@ -34,6 +34,10 @@ class TrainConfig:
     # > 0: pull the pooled embeddings of each parallel triple's hi and hi-Latn rows towards its en row
     # (1 - cosine), in batches made of whole triples
     align_weight: float = 0.0
+    # > 0: pull each parallel triple's three predictions together (the squared spread of its sigmoid
+    # outputs around their mean, summed over labels): the same message should get the same labels
+    # in every language (counterfactual logit pairing, Garg et al. 2019, on probabilities)
+    pair_weight: float = 0.0
     # blend weights of the character n-gram model tried on dev (0 = encoder alone); the best is shipped
     ngram_weights: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 
@@ -55,6 +59,7 @@ class TrainConfig:
             (0 <= self.min_threshold < 1, "min_threshold must be in [0, 1)"),
             (0 <= self.ema_decay < 1, "ema_decay must be in [0, 1)"),
             (self.align_weight >= 0, "align_weight must be >= 0"),
+            (self.pair_weight >= 0, "pair_weight must be >= 0"),
             (
                 len(self.ngram_weights) > 0 and all(0 <= w < 1 for w in self.ngram_weights),
                 "ngram_weights must be a non-empty list of weights in [0, 1)",

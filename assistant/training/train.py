@@ -107,6 +107,19 @@ def forward(model: MessageClassifier, enc: dict[str, torch.Tensor], bf16: bool) 
     return pooled.float(), logits.float()
 
 
+def triple_loss(pooled: torch.Tensor, logits: torch.Tensor, k: int, config: TrainConfig) -> torch.Tensor:
+    """The extra loss of a batch of ``k`` whole triples (k en rows, then their hi, then hi-Latn)."""
+    loss = torch.zeros((), dtype=logits.dtype)
+    if config.align_weight:
+        en = pooled[:k].detach().repeat(2, 1)  # English is what the encoder knows best
+        loss = loss + config.align_weight * (1 - torch.cosine_similarity(pooled[k : 3 * k], en)).mean()
+    if config.pair_weight:
+        # no language is the anchor: each one's English-only errors are as common as the others'
+        p = torch.sigmoid(logits[: 3 * k]).view(3, k, -1)
+        loss = loss + config.pair_weight * (p - p.mean(0)).pow(2).mean(0).sum(-1).mean()
+    return loss
+
+
 def apply_gradients(optimizer: torch.optim.Optimizer, loss: torch.Tensor, params: Sequence[torch.nn.Parameter]) -> None:
     """Backward pass, gradient norm clipped to 1, one optimizer step."""
     optimizer.zero_grad(set_to_none=True)
@@ -215,9 +228,12 @@ def train(
     rng = random.Random(config.seed)
     bf16 = uses_bf16(config.precision)
     log(f"precision {config.precision}: training in {'bfloat16 autocast' if bf16 else 'fp32'}")
-    triples = parallel_triples(train_rows) if config.align_weight > 0 else []
+    triples = parallel_triples(train_rows) if config.align_weight or config.pair_weight else []
     if triples:
-        log(f"aligning {len(triples)} parallel triples (weight {config.align_weight})")
+        log(
+            f"aligning {len(triples)} parallel triples "
+            f"(embedding weight {config.align_weight}, prediction weight {config.pair_weight})"
+        )
 
     def epoch_batches() -> list[tuple[list[int], int]]:
         if triples:
@@ -244,8 +260,7 @@ def train(
             pooled, logits = forward(model, enc, bf16)
             loss = loss_fn(logits, y_train[idx])
             if k:
-                en = pooled[:k].detach().repeat(2, 1)  # English is what the encoder knows best
-                loss = loss + config.align_weight * (1 - torch.cosine_similarity(pooled[k : 3 * k], en)).mean()
+                loss = loss + triple_loss(pooled, logits, k, config)
             apply_gradients(optimizer, loss, head + body)
             scheduler.step()
             step += 1

@@ -187,8 +187,29 @@ def test_aligned_batches_keep_triples_whole_and_cover_every_row_once():
             assert all((idx[j], idx[k + j], idx[2 * k + j]) in triples for j in range(k))
 
 
+def test_pairing_loss_is_zero_for_agreeing_triples_and_pulls_disagreeing_ones_together():
+    import torch
+
+    from assistant.training.train import triple_loss
+
+    cfg = TrainConfig(pair_weight=1.0)
+    pooled = torch.zeros(6, 4)
+    same = torch.tensor([[2.0, -3.0], [-1.0, 4.0]]).repeat(3, 1)  # k=2 triples, 2 labels
+    assert float(triple_loss(pooled, same, 2, cfg)) == pytest.approx(0.0)
+    logits = same.clone()
+    logits[4, 0] = -2.0  # the second triple's hi-Latn row loses the label the others have
+    logits.requires_grad_(True)
+    loss = triple_loss(pooled, logits, 2, cfg)
+    assert float(loss.detach()) > 0.01
+    loss.backward()
+    assert logits.grad is not None
+    assert logits.grad[4, 0] < 0 < logits.grad[0, 0]  # the outlier is pushed up, the others down
+    assert float(triple_loss(pooled, logits, 2, TrainConfig())) == 0.0  # both weights 0: no extra loss
+
+
+@pytest.mark.parametrize("weights", [{"align_weight": 1.0}, {"pair_weight": 1.0}])
 def test_training_with_alignment_runs_and_is_recorded(
-    tmp_path: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path
+    tmp_path: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path, weights: dict[str, float]
 ):
     import shutil
 
@@ -198,10 +219,11 @@ def test_training_with_alignment_runs_and_is_recorded(
     shutil.copytree(toy_data, data)
     write_rows(data / "train.jsonl", read_rows(toy_data / "train.jsonl") + _parallel_rows())
     logs: list[str] = []
-    cfg = TrainConfig(epochs=2, batch_size=6, threads=1, max_length=32, train_layers=1, align_weight=1.0)
+    cfg = TrainConfig(epochs=2, batch_size=6, threads=1, max_length=32, train_layers=1, **weights)
     train(cfg, data, tmp_path / "m", tiny_cache, base_file=tiny_base_file, log=logs.append)
     assert any("aligning 2 parallel triples" in line for line in logs)
-    assert ArtifactConfig.load(tmp_path / "m").train_config["align_weight"] == 1.0
+    saved = ArtifactConfig.load(tmp_path / "m").train_config
+    assert {k: saved[k] for k in weights} == weights
 
 
 def test_the_selection_set_is_measured_when_present(
