@@ -114,7 +114,7 @@ def triple_loss(pooled: torch.Tensor, logits: torch.Tensor, k: int, config: Trai
         en = pooled[:k].detach().repeat(2, 1)  # English is what the encoder knows best
         loss = loss + config.align_weight * (1 - torch.cosine_similarity(pooled[k : 3 * k], en)).mean()
     if config.pair_weight:
-        # no language is the anchor: each one's English-only errors are as common as the others'
+        # no language is the anchor: each gets a message's exact labels about as often as the others
         p = torch.sigmoid(logits[: 3 * k]).view(3, k, -1)
         loss = loss + config.pair_weight * (p - p.mean(0)).pow(2).mean(0).sum(-1).mean()
     return loss

@@ -1,13 +1,12 @@
 """The committed training data meets the data contract (counts, splits, no leakage)."""
 
-import json
 from pathlib import Path
 
 import pytest
 
 from assistant.config import REPO_ROOT
 from assistant.data.check import FAIRNESS_SELECTION_FILE, PARALLEL_EVALS, SELECTION_FILE
-from assistant.data.rows import read_parallel, read_rows
+from assistant.data.rows import json_lines, parse_row, read_parallel, read_rows
 from assistant.labels import LABELS, LANGS
 
 DATA = REPO_ROOT / "training_data"
@@ -49,10 +48,11 @@ def test_evaluation_sets_are_well_formed():
         assert all(sum(label in item["labels"] for item in items) >= 8 for label in LABELS), name
     fair = read_rows(DATA / "eval" / "fairness.jsonl")
     assert len(fair) >= 100 and not any(r.labels for r in fair)
-    fair_sel = [json.loads(line) for line in (DATA / "eval" / FAIRNESS_SELECTION_FILE).read_text().splitlines()]
-    assert not any(r.labels for r in read_rows(DATA / "eval" / FAIRNESS_SELECTION_FILE))  # checks the rows
+    path = DATA / "eval" / FAIRNESS_SELECTION_FILE  # read as `assistant evaluate --fairness` reads it
+    fair_sel = [(parse_row(obj, path=path, line=n), obj.get("topic")) for n, obj in json_lines(path)]
+    assert not any(r.labels for r, _ in fair_sel)
     topics = {"name", "religion", "caste", "gender", "orientation"}
-    assert all(sum(r["lang"] == lg and r["topic"] == t for r in fair_sel) >= 9 for lg in LANGS for t in topics)
+    assert all(sum(r.lang == lg and tp == t for r, tp in fair_sel) >= 9 for lg in LANGS for t in topics)
     presence = read_rows(DATA / "eval" / "presence.jsonl")  # chat mechanics, and date requests to tell apart
     assert sum(not r.labels for r in presence) >= 40
     assert all(set(r.labels) <= {"date_request", "flirtation"} for r in presence)
