@@ -203,6 +203,14 @@ def cmd_retune(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_soup(args: argparse.Namespace) -> int:
+    from assistant.training.soup import soup
+
+    s = _settings(args)
+    soup([Path(m) for m in args.models], Path(args.data), Path(args.out), s.cache_dir, base_file=s.base_file)
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from assistant.evaluation.evaluate import evaluate
 
@@ -358,6 +366,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--max-false-flags", type=float)
     sp.add_argument("--ngram-weights", type=float, nargs="+", help="blend weights to try (0 = encoder alone)")
     sp.set_defaults(func=cmd_retune)
+
+    sp = sub.add_parser(
+        "soup", help="average the weights of runs of one recipe (different seeds), then tune on dev as train does"
+    )
+    sp.add_argument("models", nargs="+", help="model folders made by 'assistant train' with different --seed")
+    sp.add_argument("--out", required=True, help="a new folder for the averaged model")
+    sp.add_argument("--data", default=str(DATA_DIR), help="the folder the models were trained from")
+    sp.set_defaults(func=cmd_soup)
 
     dp = sub.add_parser("data", help="training data tools").add_subparsers(dest="data_command", required=True)
     sp = dp.add_parser("build", help="raw/*.jsonl -> train/dev/test splits, augmentation, data card counts")

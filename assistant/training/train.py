@@ -354,6 +354,16 @@ def save_ngram(clf: Predictor, folder: Path) -> None:
         (folder / NGRAM_FILE).unlink(missing_ok=True)
 
 
+def check_training_data(data_dir: Path, artifact: ArtifactConfig) -> None:
+    """Refuse to tune an artifact on data other than what it was trained on."""
+    data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
+    if data_hash != artifact.training_data_sha256:
+        raise DataError(
+            f"{data_dir} is not the data this model was trained on (sha256 {data_hash[:12]} vs "
+            f"{artifact.training_data_sha256[:12]}); retrain instead"
+        )
+
+
 def retune(
     model_dir: Path,
     data_dir: Path,
@@ -369,12 +379,7 @@ def retune(
 
     clf = load_classifier(model_dir, cache_dir, base_file=base_file)
     artifact = clf.config
-    data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
-    if data_hash != artifact.training_data_sha256:
-        raise DataError(
-            f"{data_dir} is not the data this model was trained on (sha256 {data_hash[:12]} vs "
-            f"{artifact.training_data_sha256[:12]}); retrain instead"
-        )
+    check_training_data(data_dir, artifact)
     config = TrainConfig.from_json({**artifact.train_config, **overrides})
     facts = ("training_minutes", "training_precision")  # of the training run, which retuning keeps
     kept: dict[str, object] = {k: artifact.metrics[k] for k in facts if k in artifact.metrics}

@@ -1,0 +1,113 @@
+"""A uniform weight soup (Wortsman et al. 2022): one model from several runs of one recipe.
+
+Runs that differ only in their seed start from the same pretrained encoder and stay close to
+it, so the mean of their fine-tuned tensors is itself a good model, with one model's size and
+speed; the head is linear, so averaging heads on a shared encoder is averaging their logits.
+The blend weight and thresholds are then chosen on dev exactly as ``assistant train`` does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from assistant.errors import ArtifactError
+from assistant.model.classifier import WEIGHTS_FILE, ArtifactConfig, load_classifier, save_weights
+from assistant.model.classifier import round_to_stored_precision as round_weights
+from assistant.training.config import TrainConfig
+from assistant.training.train import (
+    Log,
+    _stderr,
+    check_training_data,
+    load_held_out,
+    load_split,
+    save_ngram,
+    tune_and_measure,
+)
+
+# what every ingredient must share; the training config must match except for its seed
+_SHARED = ("labels", "base", "trainable", "training_data_sha256")
+
+
+def check_ingredients(model_dirs: Sequence[Path]) -> list[ArtifactConfig]:
+    """The ingredients' configs, if they are runs of one recipe on one data and base."""
+    if len(model_dirs) < 2:
+        raise ArtifactError(f"a soup needs at least two models, got {len(model_dirs)}")
+    configs = [ArtifactConfig.load(d, need_weights=True) for d in model_dirs]
+    first = configs[0]
+    for folder, cfg in zip(model_dirs[1:], configs[1:], strict=True):
+        for key in _SHARED:
+            if getattr(cfg, key) != getattr(first, key):
+                raise ArtifactError(
+                    f"its {key} differs from {model_dirs[0]}'s; a soup averages runs of one recipe "
+                    "on the same data and base",
+                    path=folder,
+                )
+        recipe = {k: v for k, v in cfg.train_config.items() if k != "seed"}
+        other = {k: v for k, v in first.train_config.items() if k != "seed"}
+        if recipe != other:
+            keys = sorted(k for k in recipe.keys() | other.keys() if recipe.get(k) != other.get(k))
+            raise ArtifactError(
+                f"its training config differs from {model_dirs[0]}'s in {keys}; only the seed may differ",
+                path=folder,
+            )
+    return configs
+
+
+def average_weights(model_dirs: Sequence[Path]) -> dict[str, torch.Tensor]:
+    """The element-wise mean (fp32) of the ingredients' fine-tuned tensors."""
+    from safetensors.torch import load_file
+
+    stores = [load_file(str(d / WEIGHTS_FILE)) for d in model_dirs]
+    for folder, store in zip(model_dirs[1:], stores[1:], strict=True):
+        if set(store) != set(stores[0]) or any(store[k].shape != stores[0][k].shape for k in store):
+            raise ArtifactError(f"{WEIGHTS_FILE} holds other tensors than {model_dirs[0]}'s", path=folder)
+    return {k: torch.stack([s[k].to(torch.float32) for s in stores]).mean(0) for k in stores[0]}
+
+
+def soup(
+    model_dirs: Sequence[Path],
+    data_dir: Path,
+    out_dir: Path,
+    cache_dir: Path,
+    *,
+    base_file: Path | None = None,
+    log: Log = _stderr,
+) -> ArtifactConfig:
+    """Average the ingredients, choose blend and thresholds on dev, measure, save to ``out_dir``."""
+    if out_dir.resolve() in {d.resolve() for d in model_dirs}:
+        raise ArtifactError("the soup would overwrite one of its ingredients", path=out_dir, fix="pick a new --out")
+    configs = check_ingredients(model_dirs)
+    check_training_data(data_dir, configs[0])
+    clf = load_classifier(model_dirs[0], cache_dir, base_file=base_file)
+    clf.model.load_state_dict(average_weights(model_dirs), strict=False)
+    round_weights(clf.model, configs[0].trainable)  # the metrics below are of what gets stored
+    seeds = [cfg.train_config.get("seed") for cfg in configs]
+    log(f"averaged {len(model_dirs)} runs (seeds {seeds}); choosing blend and thresholds on dev")
+    metrics = tune_and_measure(
+        clf,
+        TrainConfig.from_json(configs[0].train_config),
+        load_split(data_dir, "train"),
+        load_split(data_dir, "dev"),
+        load_held_out(data_dir),
+        log,
+    )
+    metrics["soup_of"] = [
+        {"seed": seed, "created": cfg.created, "training_minutes": cfg.metrics.get("training_minutes")}
+        for seed, cfg in zip(seeds, configs, strict=True)
+    ]
+    artifact = clf.config
+    artifact.metrics = metrics
+    artifact.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_weights(clf.model, artifact.trainable, out_dir)
+    save_ngram(clf, out_dir)
+    artifact.save(out_dir)
+    log(
+        f"saved {out_dir}; n-gram blend weight {artifact.ngram_weight}; thresholds "
+        + ", ".join(f"{k} {v:.3f}" for k, v in artifact.thresholds.items())
+    )
+    return artifact
