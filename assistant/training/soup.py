@@ -46,8 +46,7 @@ def check_ingredients(model_dirs: Sequence[Path]) -> list[ArtifactConfig]:
                     "on the same data and base",
                     path=folder,
                 )
-        recipe = {k: v for k, v in cfg.train_config.items() if k != "seed"}
-        other = {k: v for k, v in first.train_config.items() if k != "seed"}
+        recipe, other = (_recipe(c.train_config) for c in (cfg, first))
         if recipe != other:
             keys = sorted(k for k in recipe.keys() | other.keys() if recipe.get(k) != other.get(k))
             raise ArtifactError(
@@ -55,6 +54,12 @@ def check_ingredients(model_dirs: Sequence[Path]) -> list[ArtifactConfig]:
                 path=folder,
             )
     return configs
+
+
+def _recipe(train_config: dict[str, object]) -> dict[str, object]:
+    """The config without its seed, with defaults filled in: an option added after a model was
+    trained (absent from its config) is off in it, as in the run that sets it to the default."""
+    return {k: v for k, v in TrainConfig.from_json(dict(train_config)).to_json().items() if k != "seed"}
 
 
 def average_weights(model_dirs: Sequence[Path]) -> dict[str, torch.Tensor]:

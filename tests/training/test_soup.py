@@ -10,7 +10,7 @@ from assistant.cli import main
 from assistant.errors import ArtifactError, DataError
 from assistant.model.classifier import CONFIG_FILE, WEIGHTS_FILE, ArtifactConfig, load_classifier
 from assistant.training.config import TrainConfig
-from assistant.training.soup import soup
+from assistant.training.soup import check_ingredients, soup
 from assistant.training.train import train
 
 QUICK = {"epochs": 1, "batch_size": 8, "threads": 1, "max_length": 32, "train_layers": 1, "precision": "fp32"}
@@ -61,6 +61,10 @@ def test_soup_refuses_runs_of_other_recipes(
     (other / CONFIG_FILE).write_text(json.dumps(raw))
     with pytest.raises(ArtifactError, match="training_data_sha256 differs"):
         soup([seeds[0], other], toy_data, tmp_path / "s", tiny_cache, base_file=tiny_base_file)
+    raw["training_data_sha256"] = ArtifactConfig.load(seeds[0]).training_data_sha256
+    del raw["train_config"]["pair_weight"]  # a model trained before the option existed: it was off
+    (other / CONFIG_FILE).write_text(json.dumps(raw))
+    assert len(check_ingredients([seeds[0], other])) == 2
     with pytest.raises(ArtifactError, match="at least two models"):
         soup(seeds[:1], toy_data, tmp_path / "s", tiny_cache, base_file=tiny_base_file)
     assert not (tmp_path / "s").exists()
