@@ -9,6 +9,9 @@ from typing import Any
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 13
+    # the seed of the head's random init (None: ``seed``); runs that share it and differ only in
+    # ``seed`` (data order, dropout) start from one point, which a weight soup assumes (``soup.py``)
+    init_seed: int | None = None
     epochs: int = 3
     batch_size: int = 16
     lr: float = 6e-5
@@ -45,6 +48,7 @@ class TrainConfig:
         object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list
         checks = [
             (self.epochs >= 1, "epochs must be >= 1"),
+            (self.init_seed is None or isinstance(self.init_seed, int), "init_seed must be an integer or null"),
             (1 <= self.batch_size <= 512, "batch_size must be in 1..512"),
             (0 < self.lr < 1 and 0 < self.head_lr < 1, "learning rates must be in (0, 1)"),
             (0 < self.layer_decay <= 1, "layer_decay must be in (0, 1]"),

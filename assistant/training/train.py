@@ -200,7 +200,7 @@ def train(
     torch.set_num_threads(config.threads)
     random.seed(config.seed)
     np.random.seed(config.seed)
-    torch.manual_seed(config.seed)
+    torch.manual_seed(config.seed if config.init_seed is None else config.init_seed)
 
     train_rows = load_split(data_dir, "train")
     dev_rows = load_split(data_dir, "dev")
@@ -213,6 +213,8 @@ def train(
     n_layers = int(encoder.config.num_hidden_layers)
     config = replace(config, train_layers=min(config.train_layers, n_layers))
     model = MessageClassifier(encoder, len(LABELS), dropout=config.dropout)
+    if config.init_seed is not None:
+        torch.manual_seed(config.seed)  # dropout draws from here on; the batch order has its own rng
     prefixes = trainable_prefixes(n_layers, config.train_layers)
     for name, p in model.named_parameters():
         p.requires_grad = any(name.startswith(pf) for pf in prefixes)

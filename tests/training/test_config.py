@@ -28,3 +28,10 @@ def test_ngram_weights_come_back_from_json_as_a_validated_tuple():
 def test_precision_and_layer_decay_are_validated():
     with pytest.raises(ValueError, match="layer_decay must be in \\(0, 1\\]; precision must be fp32, bf16 or auto"):
         TrainConfig(layer_decay=0.0, precision="fp16")
+
+
+def test_init_seed_is_an_integer_or_null():
+    assert TrainConfig.from_json({"init_seed": None}).init_seed is None
+    assert TrainConfig.from_json({"init_seed": 13}).init_seed == 13
+    with pytest.raises(ValueError, match="init_seed must be an integer or null"):
+        TrainConfig.from_json({"init_seed": "13"})

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+import torch
 from safetensors.torch import load_file
 
 from assistant.errors import DataError
@@ -243,3 +244,19 @@ def test_the_selection_set_is_measured_when_present(
     metrics = retune(model, data, tiny_cache, {}, **quiet).metrics
     assert metrics["selection"]["all"]["rows"] == metrics["dev"]["all"]["rows"]
     assert metrics["selection"]["all"]["macro_f1"] == pytest.approx(metrics["dev"]["all"]["macro_f1"], abs=1e-3)
+
+
+def test_init_seed_fixes_the_head_init_apart_from_the_data_order(
+    tmp_path: Path, tiny_cache: Path, tiny_base_file: Path, toy_data: Path
+):
+    # learning rates so small that the stored head is its random init
+    still = {"epochs": 1, "batch_size": 8, "threads": 1, "max_length": 32, "train_layers": 1, "precision": "fp32"}
+    still |= {"lr": 1e-12, "head_lr": 1e-12, "ema_decay": 0.0}
+    heads = {}
+    for name, extra in {"a": {"seed": 1}, "b": {"seed": 2, "init_seed": 1}, "c": {"seed": 2}}.items():
+        cfg = TrainConfig.from_json({**still, **extra})
+        train(cfg, toy_data, tmp_path / name, tiny_cache, base_file=tiny_base_file, log=lambda _: None)
+        heads[name] = load_file(str(tmp_path / name / WEIGHTS_FILE))["head.weight"]
+    assert torch.allclose(heads["a"], heads["b"], atol=1e-6)
+    assert not torch.allclose(heads["a"], heads["c"], atol=1e-3)
+    assert ArtifactConfig.load(tmp_path / "b").train_config["init_seed"] == 1
