@@ -207,7 +207,8 @@ def cmd_soup(args: argparse.Namespace) -> int:
     from assistant.training.soup import soup
 
     s = _settings(args)
-    soup([Path(m) for m in args.models], Path(args.data), Path(args.out), s.cache_dir, base_file=s.base_file)
+    models = [Path(m) for m in args.models]
+    soup(models, Path(args.data), Path(args.out), s.cache_dir, base_file=s.base_file, same_init=not args.any_init)
     return 0
 
 
@@ -373,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("models", nargs="+", help="model folders made by 'assistant train' with different --seed")
     sp.add_argument("--out", required=True, help="a new folder for the averaged model")
     sp.add_argument("--data", default=str(DATA_DIR), help="the folder the models were trained from")
+    sp.add_argument(
+        "--any-init", action="store_true", help="also average runs whose heads started from different inits"
+    )
     sp.set_defaults(func=cmd_soup)
 
     dp = sub.add_parser("data", help="training data tools").add_subparsers(dest="data_command", required=True)

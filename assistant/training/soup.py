@@ -32,8 +32,9 @@ from assistant.training.train import (
 _SHARED = ("labels", "base", "trainable", "training_data_sha256")
 
 
-def check_ingredients(model_dirs: Sequence[Path]) -> list[ArtifactConfig]:
-    """The ingredients' configs, if they are runs of one recipe on one data and base."""
+def check_ingredients(model_dirs: Sequence[Path], *, same_init: bool = True) -> list[ArtifactConfig]:
+    """The ingredients' configs, if they are runs of one recipe on one data and base, and (with
+    ``same_init``) from one head init: train them with one ``init_seed`` and different seeds."""
     if len(model_dirs) < 2:
         raise ArtifactError(f"a soup needs at least two models, got {len(model_dirs)}")
     configs = [ArtifactConfig.load(d, need_weights=True) for d in model_dirs]
@@ -46,20 +47,25 @@ def check_ingredients(model_dirs: Sequence[Path]) -> list[ArtifactConfig]:
                     "on the same data and base",
                     path=folder,
                 )
-        recipe, other = (_recipe(c.train_config) for c in (cfg, first))
+        recipe, other = (_recipe(c.train_config, same_init) for c in (cfg, first))
         if recipe != other:
             keys = sorted(k for k in recipe.keys() | other.keys() if recipe.get(k) != other.get(k))
+            fix = 'train every ingredient with the same init_seed (--config with {"init_seed": N})'
             raise ArtifactError(
                 f"its training config differs from {model_dirs[0]}'s in {keys}; only the seed may differ",
                 path=folder,
+                fix=fix if keys == ["init_seed"] else "",
             )
     return configs
 
 
-def _recipe(train_config: dict[str, object]) -> dict[str, object]:
-    """The config without its seed, with defaults filled in: an option added after a model was
-    trained (absent from its config) is off in it, as in the run that sets it to the default."""
-    return {k: v for k, v in TrainConfig.from_json(dict(train_config)).to_json().items() if k != "seed"}
+def _recipe(train_config: dict[str, object], same_init: bool) -> dict[str, object]:
+    """The config without its seed, with defaults filled in (an option added after a model was
+    trained is off in it) and the head's effective init seed (``init_seed``, else ``seed``)."""
+    cfg = TrainConfig.from_json(dict(train_config))
+    out = {k: v for k, v in cfg.to_json().items() if k != "seed"}
+    out["init_seed"] = (cfg.seed if cfg.init_seed is None else cfg.init_seed) if same_init else None
+    return out
 
 
 def average_weights(model_dirs: Sequence[Path]) -> dict[str, torch.Tensor]:
@@ -80,17 +86,19 @@ def soup(
     cache_dir: Path,
     *,
     base_file: Path | None = None,
+    same_init: bool = True,
     log: Log = _stderr,
 ) -> ArtifactConfig:
-    """Average the ingredients, choose blend and thresholds on dev, measure, save to ``out_dir``."""
+    """Average the ingredients, choose blend and thresholds on dev, measure, save to ``out_dir``.
+    ``same_init=False`` also averages runs whose heads started apart (scored worse: README)."""
     if out_dir.resolve() in {d.resolve() for d in model_dirs}:
         raise ArtifactError("the soup would overwrite one of its ingredients", path=out_dir, fix="pick a new --out")
-    configs = check_ingredients(model_dirs)
+    configs = check_ingredients(model_dirs, same_init=same_init)
     check_training_data(data_dir, configs[0])
     clf = load_classifier(model_dirs[0], cache_dir, base_file=base_file)
     clf.model.load_state_dict(average_weights(model_dirs), strict=False)
     round_weights(clf.model, configs[0].trainable)  # the metrics below are of what gets stored
-    seeds = [cfg.train_config.get("seed") for cfg in configs]
+    seeds = [cfg.train_config.get("seed") for cfg in configs]  # init seeds: in each train_config
     log(f"averaged {len(model_dirs)} runs (seeds {seeds}); choosing blend and thresholds on dev")
     metrics = tune_and_measure(
         clf,
@@ -101,7 +109,12 @@ def soup(
         log,
     )
     metrics["soup_of"] = [
-        {"seed": seed, "created": cfg.created, "training_minutes": cfg.metrics.get("training_minutes")}
+        {
+            "seed": seed,
+            "init_seed": cfg.train_config.get("init_seed"),
+            "created": cfg.created,
+            "training_minutes": cfg.metrics.get("training_minutes"),
+        }
         for seed, cfg in zip(seeds, configs, strict=True)
     ]
     artifact = clf.config

@@ -18,10 +18,10 @@ QUICK = {"epochs": 1, "batch_size": 8, "threads": 1, "max_length": 32, "train_la
 
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory: pytest.TempPathFactory, tiny_cache: Path, tiny_base_file: Path, toy_data: Path):
-    """Two quick runs of one recipe with different seeds."""
+    """Two quick runs of one recipe with different seeds, their heads started from one init."""
     out = tmp_path_factory.mktemp("seeds")
     for seed in (1, 2):
-        cfg = TrainConfig.from_json({**QUICK, "seed": seed})
+        cfg = TrainConfig.from_json({**QUICK, "seed": seed, "init_seed": 1})
         train(cfg, toy_data, out / str(seed), tiny_cache, base_file=tiny_base_file, log=lambda _: None)
     return [out / "1", out / "2"]
 
@@ -39,7 +39,7 @@ def test_soup_stores_the_mean_of_its_ingredients(
         mean = (a[k].float() + b[k].float()) / 2
         assert got[k].dtype == a[k].dtype  # encoder layers fp16, head fp32, as train stores them
         assert torch.allclose(got[k].float(), mean, atol=1e-3), k
-    assert [s["seed"] for s in art.metrics["soup_of"]] == [1, 2]
+    assert [(s["seed"], s["init_seed"]) for s in art.metrics["soup_of"]] == [(1, 1), (2, 1)]
     assert "dev" in art.metrics and "test" in art.metrics
     assert any("averaged 2 runs" in line for line in logs)
     loaded = load_classifier(tmp_path / "soup", tiny_cache, base_file=tiny_base_file)
@@ -63,8 +63,15 @@ def test_soup_refuses_runs_of_other_recipes(
         soup([seeds[0], other], toy_data, tmp_path / "s", tiny_cache, base_file=tiny_base_file)
     raw["training_data_sha256"] = ArtifactConfig.load(seeds[0]).training_data_sha256
     del raw["train_config"]["pair_weight"]  # a model trained before the option existed: it was off
+    raw["train_config"]["init_seed"] = None  # None: its head's init came from its seed...
+    raw["train_config"]["seed"] = 1  # ...which is the other's init seed
     (other / CONFIG_FILE).write_text(json.dumps(raw))
     assert len(check_ingredients([seeds[0], other])) == 2
+    raw["train_config"]["seed"] = 3  # a head started elsewhere: averaging it blurs the model (README)
+    (other / CONFIG_FILE).write_text(json.dumps(raw))
+    with pytest.raises(ArtifactError, match=r"in \['init_seed'\].*same init_seed"):
+        check_ingredients([seeds[0], other])
+    assert len(check_ingredients([seeds[0], other], same_init=False)) == 2
     with pytest.raises(ArtifactError, match="at least two models"):
         soup(seeds[:1], toy_data, tmp_path / "s", tiny_cache, base_file=tiny_base_file)
     assert not (tmp_path / "s").exists()
