@@ -1,21 +1,21 @@
 """A uniform weight soup (Wortsman et al. 2022): one model from several runs of one recipe.
 
-Runs that differ only in their seed start from the same pretrained encoder and stay close to
-it, so the mean of their fine-tuned tensors is itself a good model, with one model's size and
-speed; the head is linear, so averaging heads on a shared encoder is averaging their logits.
+Runs whose heads start from one init (``init_seed``) and differ only in data order and dropout
+(``seed``) stay close to that start, so the mean of their fine-tuned tensors is itself a good
+model, with one model's size and speed. Heads started apart end up apart, and their mean blurs
+the model (README, "Tried after model 13"), so ingredients must share the init unless told.
 The blend weight and thresholds are then chosen on dev exactly as ``assistant train`` does.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 
 from assistant.errors import ArtifactError
-from assistant.model.classifier import WEIGHTS_FILE, ArtifactConfig, load_classifier, save_weights
+from assistant.model.classifier import WEIGHTS_FILE, ArtifactConfig, load_classifier
 from assistant.model.classifier import round_to_stored_precision as round_weights
 from assistant.training.config import TrainConfig
 from assistant.training.train import (
@@ -24,8 +24,9 @@ from assistant.training.train import (
     check_training_data,
     load_held_out,
     load_split,
-    save_ngram,
+    save_artifact,
     tune_and_measure,
+    tuning,
 )
 
 # what every ingredient must share; the training config must match except for its seed
@@ -117,15 +118,7 @@ def soup(
         }
         for seed, cfg in zip(seeds, configs, strict=True)
     ]
-    artifact = clf.config
-    artifact.metrics = metrics
-    artifact.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    out_dir.mkdir(parents=True, exist_ok=True)
-    save_weights(clf.model, artifact.trainable, out_dir)
-    save_ngram(clf, out_dir)
-    artifact.save(out_dir)
-    log(
-        f"saved {out_dir}; n-gram blend weight {artifact.ngram_weight}; thresholds "
-        + ", ".join(f"{k} {v:.3f}" for k, v in artifact.thresholds.items())
-    )
-    return artifact
+    clf.config.metrics = metrics
+    save_artifact(clf, out_dir)
+    log(f"saved {out_dir}; {tuning(clf.config)}")
+    return clf.config

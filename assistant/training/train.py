@@ -293,15 +293,8 @@ def train(
     metrics["training_minutes"] = round(minutes, 2)
     metrics["training_precision"] = "bf16" if bf16 else "fp32"  # what "auto" chose on this CPU
     artifact.metrics = metrics
-    artifact.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    out_dir.mkdir(parents=True, exist_ok=True)
-    save_weights(model, prefixes, out_dir)
-    save_ngram(clf, out_dir)
-    artifact.save(out_dir)
-    log(
-        f"saved {out_dir} in {minutes:.1f} min; n-gram blend weight {artifact.ngram_weight}; thresholds "
-        + ", ".join(f"{k} {v:.3f}" for k, v in artifact.thresholds.items())
-    )
+    save_artifact(clf, out_dir)
+    log(f"saved {out_dir} in {minutes:.1f} min; {tuning(artifact)}")
     return artifact
 
 
@@ -346,6 +339,21 @@ def tune_and_measure(
                 k: v.to_json() for k, v in score_by_lang(label_matrix(rows), pred, [r.lang for r in rows]).items()
             }
     return metrics
+
+
+def save_artifact(clf: Classifier, out_dir: Path) -> None:
+    """Date and write a complete artifact: the fine-tuned tensors, the blended n-gram model, the config."""
+    clf.config.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    save_weights(clf.model, clf.config.trainable, out_dir)
+    save_ngram(clf, out_dir)
+    clf.config.save(out_dir)
+
+
+def tuning(artifact: ArtifactConfig) -> str:
+    """What dev chose, for the log."""
+    chosen = ", ".join(f"{k} {v:.3f}" for k, v in artifact.thresholds.items())
+    return f"n-gram blend weight {artifact.ngram_weight}; thresholds {chosen}"
 
 
 def save_ngram(clf: Predictor, folder: Path) -> None:
@@ -397,10 +405,7 @@ def retune(
     artifact.train_config = config.to_json()
     save_ngram(clf, model_dir)
     artifact.save(model_dir)
-    log(
-        f"retuned: n-gram blend weight {artifact.ngram_weight}; thresholds "
-        + ", ".join(f"{k} {v:.3f}" for k, v in artifact.thresholds.items())
-    )
+    log(f"retuned: {tuning(artifact)}")
     return artifact
 
 
