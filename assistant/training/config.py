@@ -48,7 +48,10 @@ class TrainConfig:
         object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list
         checks = [
             (self.epochs >= 1, "epochs must be >= 1"),
-            (self.init_seed is None or isinstance(self.init_seed, int), "init_seed must be an integer or null"),
+            (
+                self.init_seed is None or (isinstance(self.init_seed, int) and not isinstance(self.init_seed, bool)),
+                "init_seed must be an integer or null",
+            ),
             (1 <= self.batch_size <= 512, "batch_size must be in 1..512"),
             (0 < self.lr < 1 and 0 < self.head_lr < 1, "learning rates must be in (0, 1)"),
             (0 < self.layer_decay <= 1, "layer_decay must be in (0, 1]"),

@@ -35,3 +35,5 @@ def test_init_seed_is_an_integer_or_null():
     assert TrainConfig.from_json({"init_seed": 13}).init_seed == 13
     with pytest.raises(ValueError, match="init_seed must be an integer or null"):
         TrainConfig.from_json({"init_seed": "13"})
+    with pytest.raises(ValueError, match="init_seed must be an integer or null"):
+        TrainConfig.from_json({"init_seed": True})
