@@ -99,7 +99,16 @@ def soup(
     clf = load_classifier(model_dirs[0], cache_dir, base_file=base_file)
     clf.model.load_state_dict(average_weights(model_dirs), strict=False)
     round_weights(clf.model, configs[0].trainable)  # the metrics below are of what gets stored
-    seeds = [cfg.train_config.get("seed") for cfg in configs]  # init seeds: in each train_config
+    ingredients = [
+        {
+            "seed": cfg.train_config.get("seed"),
+            "init_seed": cfg.train_config.get("init_seed"),
+            "created": cfg.created,
+            "training_minutes": cfg.metrics.get("training_minutes"),
+        }
+        for cfg in configs
+    ]
+    seeds = [i["seed"] for i in ingredients]
     log(f"averaged {len(model_dirs)} runs (seeds {seeds}); choosing blend and thresholds on dev")
     metrics = tune_and_measure(
         clf,
@@ -109,15 +118,7 @@ def soup(
         load_held_out(data_dir),
         log,
     )
-    metrics["soup_of"] = [
-        {
-            "seed": seed,
-            "init_seed": cfg.train_config.get("init_seed"),
-            "created": cfg.created,
-            "training_minutes": cfg.metrics.get("training_minutes"),
-        }
-        for seed, cfg in zip(seeds, configs, strict=True)
-    ]
+    metrics["soup_of"] = ingredients
     clf.config.metrics = metrics
     save_artifact(clf, out_dir)
     log(f"saved {out_dir}; {tuning(clf.config)}")

@@ -189,8 +189,6 @@ def test_aligned_batches_keep_triples_whole_and_cover_every_row_once():
 
 
 def test_pairing_loss_is_zero_for_agreeing_triples_and_pulls_disagreeing_ones_together():
-    import torch
-
     from assistant.training.train import triple_loss
 
     cfg = TrainConfig(pair_weight=1.0)
