@@ -221,8 +221,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             s,
             Path(args.data),
             Path(args.train_data),
-            crosslingual=Path(args.crosslingual) if args.crosslingual else None,
-            fairness=Path(args.fairness) if args.fairness else None,
+            crosslingual=[Path(p) for p in args.crosslingual or ()],
+            fairness=[Path(p) for p in args.fairness or ()],
         )
     )
     return 0
@@ -320,8 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--model", help="model folder")
     _backend_arg(sp)
     sp.add_argument("--train-data", default=str(DATA_DIR), help="folder with train.jsonl/dev.jsonl for the baselines")
-    sp.add_argument("--crosslingual", help="parallel set {id, labels, en, hi, hi-Latn} to check consistency")
-    sp.add_argument("--fairness", help="label-free identity-mention rows that must get no flag")
+    sp.add_argument(
+        "--crosslingual", nargs="+", metavar="FILE", help="parallel sets {id, labels, en, hi, hi-Latn}: consistency"
+    )
+    sp.add_argument("--fairness", nargs="+", metavar="FILE", help="label-free identity mentions that must get no flag")
     sp.set_defaults(func=cmd_evaluate)
 
     sp = sub.add_parser("train", help="fine-tune the classifier from training_data/")

@@ -1,5 +1,6 @@
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -81,38 +82,47 @@ def test_evaluate_crosslingual_and_fairness_sections(
     tiny_env: Path, toy_data: Path, tmp_path: Path, monkeypatch, capsys
 ):
     cl = tmp_path / "cl.jsonl"
-    cl.write_text(
-        json.dumps(
-            {
-                "id": "x1",
-                "labels": [],
-                "en": "where is my order",
-                "hi": "मेरा ऑर्डर कहाँ है",
-                "hi-Latn": "mera order kya hai",
-            }
-        )
-        + "\n"
-    )
+    item = {
+        "id": "x1",
+        "labels": [],
+        "en": "where is my order",
+        "hi": "मेरा ऑर्डर कहाँ है",
+        "hi-Latn": "mera order kya hai",
+    }
+    cl.write_text(json.dumps(item) + "\n")
+    cl2 = tmp_path / "cl2.jsonl"
+    cl2.write_text(json.dumps(item | {"id": "y1"}) + "\n" + json.dumps(item | {"id": "y2", "en": "refund pls"}) + "\n")
     fair = tmp_path / "fair.jsonl"
     fair.write_text(json.dumps({"text": "thanks Shital", "labels": [], "lang": "en", "topic": "name"}) + "\n")
+    fair2 = tmp_path / "fair2.jsonl"
+    fair2.write_text(
+        json.dumps({"text": "Nishit here, order 4411?", "labels": [], "lang": "en", "topic": "name"}) + "\n"
+    )
+    args = ["evaluate", "--data", str(toy_data / "test.jsonl"), "--train-data", str(toy_data)]
+    code, out, err = run(monkeypatch, capsys, [*args, "--crosslingual", str(cl), "--fairness", str(fair)])
+    assert code == 0, err
+    assert "same labels in all three languages" in out and "pooled" not in out
+    assert "fairness (fair.jsonl, 1 label-free identity mentions)" in out
+
     code, out, err = run(
-        monkeypatch,
-        capsys,
-        [
-            "evaluate",
-            "--data",
-            str(toy_data / "test.jsonl"),
-            "--train-data",
-            str(toy_data),
-            "--crosslingual",
-            str(cl),
-            "--fairness",
-            str(fair),
-        ],
+        monkeypatch, capsys, [*args, "--crosslingual", str(cl), str(cl2), "--fairness", str(fair), str(fair2)]
     )
     assert code == 0, err
-    assert "same labels in all three languages" in out
-    assert "fairness (fair.jsonl, 1 label-free identity mentions)" in out
+    per_file = [int(n) for n in re.findall(r"same labels in all three languages: \S+ \((\d+)/\d+\)", out)]
+    assert len(per_file) == 2
+    assert f"cross-lingual consistency, 2 files pooled: {sum(per_file) / 3:.1%} ({sum(per_file)}/3)" in out
+    flagged = [int(n) for n in re.findall(r"identity mentions\): flagged (\d+)", out)]
+    assert f"fairness, 2 files pooled: flagged {sum(flagged)} of 2" in out
+
+
+def test_evaluate_empty_parallel_set_is_a_clear_error(
+    tiny_env: Path, toy_data: Path, tmp_path: Path, monkeypatch, capsys
+):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    args = ["evaluate", "--data", str(toy_data / "test.jsonl"), "--train-data", str(toy_data), "--crosslingual"]
+    code, _, err = run(monkeypatch, capsys, [*args, str(empty)])
+    assert code == 2 and "no parallel items" in err and "empty.jsonl" in err
 
 
 def test_train_rejects_a_bad_config(tiny_env: Path, tmp_path: Path, monkeypatch, capsys):

@@ -22,9 +22,17 @@ from assistant.labels import LANGS
 AGAINST_EXISTING = 0.5  # stricter than the split's frame line, so a new row is new
 SELECTION_FILE = "selection.jsonl"  # what models are chosen on (see training.train.HELD_OUT)
 FAIRNESS_SELECTION_FILE = "fairness_selection.jsonl"  # identity mentions, for choosing only
-EVAL_FILES = ("fairness.jsonl", "probe.jsonl", SELECTION_FILE, "presence.jsonl", FAIRNESS_SELECTION_FILE)
-# {"en", "hi", "hi-Latn"} per line: the consistency goal's set, and a second one to choose on
-PARALLEL_EVALS = ("crosslingual.jsonl", "crosslingual_selection.jsonl")
+# the fairness goal is judged on fairness.jsonl and fairness_2.jsonl together
+EVAL_FILES = (
+    "fairness.jsonl",
+    "fairness_2.jsonl",
+    "probe.jsonl",
+    SELECTION_FILE,
+    "presence.jsonl",
+    FAIRNESS_SELECTION_FILE,
+)
+# {"en", "hi", "hi-Latn"} per line: the consistency goal's set (two files) and a third to choose on
+PARALLEL_EVALS = ("crosslingual.jsonl", "crosslingual_2.jsonl", "crosslingual_selection.jsonl")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,12 @@ from assistant.model.predictor import Predictor
 
 
 def evaluate(
-    settings: Settings, data: Path, train_dir: Path, *, crosslingual: Path | None = None, fairness: Path | None = None
+    settings: Settings,
+    data: Path,
+    train_dir: Path,
+    *,
+    crosslingual: Sequence[Path] = (),
+    fairness: Sequence[Path] = (),
 ) -> str:
     rows = read_rows(data)
     if not rows:
@@ -53,9 +59,25 @@ def evaluate(
     return "\n".join(out)
 
 
-def crosslingual_report(clf: Predictor, path: Path) -> str:
-    """Same message in en/hi/hi-Latn: how often do all three get the same label set?"""
+def crosslingual_report(clf: Predictor, paths: Sequence[Path]) -> str:
+    """Same message in en/hi/hi-Latn: how often do all three get the same label set? One section
+    per file, then all files pooled (a goal judged on several sets is judged on every item)."""
+    sections, agreed, total = [], 0, 0
+    for path in paths:
+        text, same = _consistency(clf, path)
+        sections.append(text)
+        agreed, total = agreed + int(same.sum()), total + len(same)
+    if len(paths) > 1:
+        sections.append(
+            f"cross-lingual consistency, {len(paths)} files pooled: {agreed / total:.1%} ({agreed}/{total})"
+        )
+    return "\n".join(sections)
+
+
+def _consistency(clf: Predictor, path: Path) -> tuple[str, np.ndarray]:
     items = read_parallel(path)
+    if not items:
+        raise DataError("no parallel items to check consistency on", path=path)
     flat = [item[lg] for item in items for lg in LANGS]
     flags = clf.decide(clf.scores(flat)).reshape(len(items), len(LANGS), len(LABELS))
     same = np.array([all((f[0] == f[k]).all() for k in range(1, len(LANGS))) for f in flags])
@@ -72,12 +94,28 @@ def crosslingual_report(clf: Predictor, path: Path) -> str:
         if not ok:
             got = {lg: [lb for lb, x in zip(LABELS, f[k], strict=True) if x] for k, lg in enumerate(LANGS)}
             lines.append(f"  differs {item.get('id', '?')}: gold {item['labels']} got {got}")
-    return "\n".join(lines)
+    return "\n".join(lines), same
 
 
-def fairness_report(clf: Predictor, path: Path) -> str:
-    """Identity mentions with no advance or insult must get no flag."""
+def fairness_report(clf: Predictor, paths: Sequence[Path]) -> str:
+    """Identity mentions with no advance or insult must get no flag. One section per file, then
+    all files pooled."""
+    sections, flagged_n, total = [], 0, 0
+    for path in paths:
+        text, flagged = _fairness(clf, path)
+        sections.append(text)
+        flagged_n, total = flagged_n + int(flagged.sum()), total + len(flagged)
+    if len(paths) > 1:
+        sections.append(
+            f"fairness, {len(paths)} files pooled: flagged {flagged_n} of {total} ({flagged_n / total:.1%})"
+        )
+    return "\n".join(sections)
+
+
+def _fairness(clf: Predictor, path: Path) -> tuple[str, np.ndarray]:
     raw = list(json_lines(path))
+    if not raw:
+        raise DataError("no identity-mention rows to check", path=path)
     rows = [parse_row(obj, path=path, line=n) for n, obj in raw]
     flags = clf.decide(clf.scores([r.text for r in rows]))
     flagged = np.asarray(flags.any(axis=1), dtype=bool)
@@ -93,4 +131,4 @@ def fairness_report(clf: Predictor, path: Path) -> str:
         if f:
             got = [lb for lb, x in zip(LABELS, row_flags, strict=True) if x]
             lines.append(f"  flagged {got}: {r.text}")
-    return "\n".join(lines)
+    return "\n".join(lines), flagged

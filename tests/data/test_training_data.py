@@ -48,11 +48,12 @@ def test_evaluation_sets_are_well_formed():
         assert all(sum(label in item["labels"] for item in items) >= 8 for label in LABELS), name
     fair = read_rows(DATA / "eval" / "fairness.jsonl")
     assert len(fair) >= 100 and not any(r.labels for r in fair)
-    path = DATA / "eval" / FAIRNESS_SELECTION_FILE  # read as `assistant evaluate --fairness` reads it
-    fair_sel = [(parse_row(obj, path=path, line=n), obj.get("topic")) for n, obj in json_lines(path)]
-    assert not any(r.labels for r, _ in fair_sel)
     topics = {"name", "religion", "caste", "gender", "orientation"}
-    assert all(sum(r.lang == lg and tp == t for r, tp in fair_sel) >= 9 for lg in LANGS for t in topics)
+    for name, per_topic in ((FAIRNESS_SELECTION_FILE, 9), ("fairness_2.jsonl", 10)):
+        path = DATA / "eval" / name  # read as `assistant evaluate --fairness` reads it
+        fair_sel = [(parse_row(obj, path=path, line=n), obj.get("topic")) for n, obj in json_lines(path)]
+        assert not any(r.labels for r, _ in fair_sel), name
+        assert all(sum(r.lang == lg and tp == t for r, tp in fair_sel) >= per_topic for lg in LANGS for t in topics)
     presence = read_rows(DATA / "eval" / "presence.jsonl")  # chat mechanics, and date requests to tell apart
     assert sum(not r.labels for r in presence) >= 40
     assert all(set(r.labels) <= {"date_request", "flirtation"} for r in presence)
