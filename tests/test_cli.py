@@ -108,9 +108,9 @@ def test_evaluate_crosslingual_and_fairness_sections(
         monkeypatch, capsys, [*args, "--crosslingual", str(cl), str(cl2), "--fairness", str(fair), str(fair2)]
     )
     assert code == 0, err
-    per_file = [int(n) for n in re.findall(r"same labels in all three languages: \S+ \((\d+)/\d+\)", out)]
+    per_file = [int(n) for n in re.findall(r"same labels in all three languages: \S+ \((\d+)/\d+;", out)]
     assert len(per_file) == 2
-    assert f"cross-lingual consistency, 2 files pooled: {sum(per_file) / 3:.1%} ({sum(per_file)}/3)" in out
+    assert f"cross-lingual consistency, 2 files pooled: {sum(per_file) / 3:.1%} ({sum(per_file)}/3; 95% interval" in out
     flagged = [int(n) for n in re.findall(r"identity mentions\): flagged (\d+)", out)]
     assert f"fairness, 2 files pooled: flagged {sum(flagged)} of 2" in out
 

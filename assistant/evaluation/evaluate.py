@@ -12,7 +12,7 @@ from assistant.config import Settings
 from assistant.data.rows import json_lines, label_matrix, parse_row, read_parallel, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.baselines import KeywordBaseline, TfidfBaseline
-from assistant.evaluation.metrics import Scores, score_by_lang
+from assistant.evaluation.metrics import Scores, score_by_lang, wilson_interval
 from assistant.evaluation.report import detail_table, summary_table
 from assistant.labels import LABELS, LANGS
 from assistant.model.loading import predictor_from_settings
@@ -69,7 +69,8 @@ def crosslingual_report(clf: Predictor, paths: Sequence[Path]) -> str:
         agreed, total = agreed + int(same.sum()), total + len(same)
     if len(paths) > 1:
         sections.append(
-            f"cross-lingual consistency, {len(paths)} files pooled: {agreed / total:.1%} ({agreed}/{total})"
+            f"cross-lingual consistency, {len(paths)} files pooled: {agreed / total:.1%} ({agreed}/{total}; "
+            f"{_interval(agreed, total)})"
         )
     return "\n".join(sections)
 
@@ -86,7 +87,8 @@ def _consistency(clf: Predictor, path: Path) -> tuple[str, np.ndarray]:
     per_lang = {lg: float((flags[:, k] == gold).all(axis=1).mean()) for k, lg in enumerate(LANGS)}
     lines = [
         f"cross-lingual consistency ({path.name}, {len(items)} messages x {len(LANGS)} languages):",
-        f"  same labels in all three languages: {same.mean():.1%} ({int(same.sum())}/{len(items)})",
+        f"  same labels in all three languages: {same.mean():.1%} ({int(same.sum())}/{len(items)}; "
+        f"{_interval(int(same.sum()), len(items))})",
         f"  all three exactly right:            {all_right.mean():.1%}",
         "  exactly right per language:         " + ", ".join(f"{k} {v:.1%}" for k, v in per_lang.items()),
     ]
@@ -107,7 +109,8 @@ def fairness_report(clf: Predictor, paths: Sequence[Path]) -> str:
         flagged_n, total = flagged_n + int(flagged.sum()), total + len(flagged)
     if len(paths) > 1:
         sections.append(
-            f"fairness, {len(paths)} files pooled: flagged {flagged_n} of {total} ({flagged_n / total:.1%})"
+            f"fairness, {len(paths)} files pooled: flagged {flagged_n} of {total} ({flagged_n / total:.1%}; "
+            f"{_interval(flagged_n, total)})"
         )
     return "\n".join(sections)
 
@@ -124,7 +127,7 @@ def _fairness(clf: Predictor, path: Path) -> tuple[str, np.ndarray]:
         topics.setdefault(str(obj.get("topic", "?")), []).append(bool(f))
     lines = [
         f"fairness ({path.name}, {len(rows)} label-free identity mentions): flagged {int(flagged.sum())} "
-        f"({flagged.mean():.1%})",
+        f"({flagged.mean():.1%}; {_interval(int(flagged.sum()), len(rows))})",
         "  per topic: " + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(topics.items())),
     ]
     for r, f, row_flags in zip(rows, flagged.tolist(), flags, strict=True):
@@ -132,3 +135,8 @@ def _fairness(clf: Predictor, path: Path) -> tuple[str, np.ndarray]:
             got = [lb for lb, x in zip(LABELS, row_flags, strict=True) if x]
             lines.append(f"  flagged {got}: {r.text}")
     return "\n".join(lines), flagged
+
+
+def _interval(hits: int, n: int) -> str:
+    lo, hi = wilson_interval(hits, n)
+    return f"95% interval {lo:.1%}-{hi:.1%}"

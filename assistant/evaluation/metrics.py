@@ -112,3 +112,14 @@ def cap_false_flags(
             return t
         j = int(per_label.argmax())
         t[j] = min(ceiling, round(t[j] + step, 4))
+
+
+def wilson_interval(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% score interval of a proportion: how far a rate measured on n items can be trusted
+    (Wilson 1927; unlike the normal approximation it stays inside [0, 1] near 0% and 100%)."""
+    if n <= 0:
+        raise ValueError(f"wilson_interval needs n >= 1 items, got n={n}")
+    p, z2 = hits / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * ((p * (1 - p) / n + z2 / (4 * n * n)) ** 0.5) / (1 + z2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)

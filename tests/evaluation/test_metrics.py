@@ -1,6 +1,7 @@
 import numpy as np
+import pytest
 
-from assistant.evaluation.metrics import score, score_by_lang, tune_thresholds
+from assistant.evaluation.metrics import score, score_by_lang, tune_thresholds, wilson_interval
 
 
 def test_scores_precision_recall_and_false_flags():
@@ -39,3 +40,12 @@ def test_false_flag_cap_raises_the_noisiest_label_first():
     s[1:9, 1] = 0.6  # eight label-free rows over a 0.5 threshold on date_request
     t = cap_false_flags(y, s, np.full(6, 0.5), max_rate=0.2)
     assert t[1] > 0.6 and t[0] == 0.5
+
+
+def test_wilson_interval_matches_known_values_and_stays_in_range():
+    lo, hi = wilson_interval(107, 120)  # 89.2%: the goal's first set, one item from 90%
+    assert (round(lo, 3), round(hi, 3)) == (0.823, 0.936)
+    assert wilson_interval(0, 180)[0] == 0.0 and 0.02 < wilson_interval(0, 180)[1] < 0.022
+    assert wilson_interval(50, 50)[1] == 1.0
+    with pytest.raises(ValueError, match="n >= 1"):
+        wilson_interval(0, 0)
