@@ -196,6 +196,7 @@ def cmd_retune(args: argparse.Namespace) -> int:
             "min_threshold": args.min_threshold,
             "max_false_flags": args.max_false_flags,
             "ngram_weights": args.ngram_weights,
+            "ngram_bridge": args.ngram_bridge,
         }.items()
         if v is not None
     }
@@ -368,6 +369,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--min-threshold", type=float)
     sp.add_argument("--max-false-flags", type=float)
     sp.add_argument("--ngram-weights", type=float, nargs="+", help="blend weights to try (0 = encoder alone)")
+    sp.add_argument(
+        "--ngram-bridge",
+        action=argparse.BooleanOptionalAction,
+        help="n-gram model also reads Devanagari romanized (TrainConfig.ngram_bridge)",
+    )
     sp.set_defaults(func=cmd_retune)
 
     sp = sub.add_parser(

@@ -9,6 +9,7 @@ vectorizer settings and vocabulary in its metadata: no pickle, no PyTorch.
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from assistant.data.lang import guess_lang
+from assistant.data.translit import romanize
 from assistant.errors import ArtifactError
 
 NGRAM_FILE = "ngram.safetensors"
@@ -31,9 +33,18 @@ VECTORIZER: dict[str, Any] = {
 class NgramModel:
     """One logistic regression per label over shared character n-gram TF-IDF features."""
 
-    def __init__(self, vocabulary: list[str], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> None:
+    def __init__(
+        self,
+        vocabulary: list[str],
+        idf: np.ndarray,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        *,
+        bridge: bool = False,
+    ) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
+        self.bridge = bridge
         self.vocabulary = vocabulary
         self._index = {g: i for i, g in enumerate(vocabulary)}
         self._analyze = TfidfVectorizer(**VECTORIZER).build_analyzer()  # sklearn's exact n-grams
@@ -42,13 +53,14 @@ class NgramModel:
         self.intercept = intercept.astype(np.float32)
 
     @classmethod
-    def fit(cls, texts: Sequence[str], y: np.ndarray, *, c: float = 10.0) -> NgramModel:
-        """Fit on ``texts`` with multi-hot ``y``; classes balanced so rare labels are not drowned out."""
+    def fit(cls, texts: Sequence[str], y: np.ndarray, *, c: float = 10.0, bridge: bool = False) -> NgramModel:
+        """Fit on ``texts`` with multi-hot ``y``; classes balanced so rare labels are not drowned out.
+        ``bridge``: read each Devanagari text as itself plus its romanization (see ``bridged``)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         vec = TfidfVectorizer(**VECTORIZER, min_df=2, max_features=300_000)
-        x = vec.fit_transform(list(texts))
+        x = vec.fit_transform([bridged(t) for t in texts] if bridge else list(texts))
         coef = np.zeros((y.shape[1], x.shape[1]))
         intercept = np.zeros(y.shape[1])
         for j in range(y.shape[1]):
@@ -58,13 +70,15 @@ class NgramModel:
             fit = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(x, y[:, j])
             coef[j], intercept[j] = fit.coef_[0], fit.intercept_[0]
         vocabulary = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
-        return cls(vocabulary, vec.idf_, coef, intercept)
+        return cls(vocabulary, vec.idf_, coef, intercept, bridge=bridge)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """What ``TfidfVectorizer.transform`` + the regressions give (sublinear tf x idf, L2-normed),
         computed per message: sklearn's sparse path costs ~2 ms of overhead for a single message."""
         out = np.empty((len(texts), len(self.intercept)), dtype=np.float32)
         for i, text in enumerate(texts):
+            if self.bridge:
+                text = bridged(text)
             counts = Counter(self._index[g] for g in self._analyze(text) if g in self._index)
             if not counts:
                 out[i] = self.intercept
@@ -81,7 +95,11 @@ class NgramModel:
         from safetensors.numpy import save_file
 
         tensors = {"idf": self.idf, "coef": self.coef, "intercept": self.intercept}
-        meta = {"vectorizer": json.dumps(VECTORIZER), "vocabulary": json.dumps(self.vocabulary, ensure_ascii=False)}
+        meta = {
+            "vectorizer": json.dumps(VECTORIZER),
+            "vocabulary": json.dumps(self.vocabulary, ensure_ascii=False),
+            "bridge": json.dumps(self.bridge),
+        }
         save_file(tensors, str(folder / NGRAM_FILE), metadata=meta)
 
     @classmethod
@@ -95,6 +113,7 @@ class NgramModel:
                 arrays = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (safe_open is not a dict)
             vocabulary = json.loads(meta["vocabulary"])
             settings = json.loads(meta["vectorizer"])
+            bridge = json.loads(meta.get("bridge", "false"))  # absent in files made before the option
         except (SafetensorError, OSError, KeyError, ValueError) as err:
             raise ArtifactError(f"{NGRAM_FILE} is unreadable: {err}", path=path, fix=fix) from err
         if json.loads(json.dumps(VECTORIZER)) != settings:
@@ -107,7 +126,16 @@ class NgramModel:
         expected = {"idf": (len(vocabulary),), "coef": (n_labels, len(vocabulary)), "intercept": (n_labels,)}
         if shapes != expected:
             raise ArtifactError(f"{NGRAM_FILE} holds arrays {shapes}, expected {expected}", path=path, fix=fix)
-        return cls(vocabulary, arrays["idf"], arrays["coef"], arrays["intercept"])
+        if not isinstance(bridge, bool):
+            raise ArtifactError(f"{NGRAM_FILE} says bridge={bridge!r}, expected true or false", path=path, fix=fix)
+        return cls(vocabulary, arrays["idf"], arrays["coef"], arrays["intercept"], bridge=bridge)
+
+
+def bridged(text: str) -> str:
+    """A Devanagari message followed by its romanization (one fixed spelling), so that "बेवकूफ़"
+    and "bewakoof" share n-grams; other text unchanged."""
+    latin = romanize(text, random.Random(0))
+    return text if latin is None else f"{text}\n{latin}"
 
 
 def covered(texts: Sequence[str]) -> np.ndarray:

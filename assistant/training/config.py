@@ -43,6 +43,8 @@ class TrainConfig:
     pair_weight: float = 0.0
     # blend weights of the character n-gram model tried on dev (0 = encoder alone); the best is shipped
     ngram_weights: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+    # the n-gram model also reads a Devanagari message romanized, so Hindi and Hinglish share evidence
+    ngram_bridge: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list
@@ -67,6 +69,7 @@ class TrainConfig:
             (0 <= self.ema_decay < 1, "ema_decay must be in [0, 1)"),
             (self.align_weight >= 0, "align_weight must be >= 0"),
             (self.pair_weight >= 0, "pair_weight must be >= 0"),
+            (isinstance(self.ngram_bridge, bool), "ngram_bridge must be true or false"),
             (
                 len(self.ngram_weights) > 0 and all(0 <= w < 1 for w in self.ngram_weights),
                 "ngram_weights must be a non-empty list of weights in [0, 1)",

@@ -313,7 +313,9 @@ def tune_and_measure(
     clf.ngram = None
     encoder_scores = clf.scores(dev_texts)
     ngram = (
-        NgramModel.fit([r.text for r in train_rows], label_matrix(train_rows)) if max(config.ngram_weights) else None
+        NgramModel.fit([r.text for r in train_rows], label_matrix(train_rows), bridge=config.ngram_bridge)
+        if max(config.ngram_weights)
+        else None
     )
     ngram_logits = ngram.logits(dev_texts) if ngram else None
     mask = covered(dev_texts)

@@ -9,7 +9,7 @@ from assistant.data.rows import label_matrix
 from assistant.errors import ArtifactError
 from assistant.labels import LABELS
 from assistant.model.classifier import CONFIG_FILE, load_classifier
-from assistant.model.ngram import NGRAM_FILE, NgramModel, blend, covered
+from assistant.model.ngram import NGRAM_FILE, NgramModel, blend, bridged, covered
 from tests.tiny import toy_rows
 
 
@@ -56,6 +56,36 @@ def test_broken_or_mismatched_files_are_clear(ngram: NgramModel, tmp_path: Path)
     ngram.save(tmp_path)
     with pytest.raises(ArtifactError, match="expected"):
         NgramModel.load(tmp_path / NGRAM_FILE, len(LABELS) + 1)
+
+
+def test_the_bridge_lets_hinglish_evidence_reach_devanagari(tmp_path: Path):
+    insult = [[lb == "insult" for lb in LABELS]]
+    texts = ["tum bewakoof ho", "bewakoof log", "ekdam bewakoof insaan", "order kab aayega", "refund kab milega"]
+    texts += ["paisa wapas karo", "mera order kahan hai", "thanks for the help"]
+    y = np.array(insult * 3 + [[False] * len(LABELS)] * 5)
+    plain, bridge = NgramModel.fit(texts, y), NgramModel.fit(texts, y, bridge=True)
+    devanagari = ["तुम बेवकूफ़ हो"]  # never seen in Devanagari
+    j = LABELS.index("insult")
+    assert bridge.scores(devanagari)[0, j] > 0.5 > plain.scores(devanagari)[0, j]
+    bridge.save(tmp_path)
+    again = NgramModel.load(tmp_path / NGRAM_FILE, len(LABELS))
+    assert again.bridge and np.array_equal(again.logits(devanagari), bridge.logits(devanagari))
+    assert bridged("where is my order") == "where is my order"
+    assert bridged("मेरा ऑर्डर") == bridged("मेरा ऑर्डर") != "मेरा ऑर्डर"  # one fixed spelling
+
+
+def test_a_file_from_before_the_bridge_loads_without_it(ngram: NgramModel, tmp_path: Path):
+    from safetensors import safe_open
+    from safetensors.numpy import load_file, save_file
+
+    ngram.save(tmp_path)
+    with safe_open(str(tmp_path / NGRAM_FILE), "np") as f:
+        meta = {k: v for k, v in (f.metadata() or {}).items() if k != "bridge"}
+    save_file(load_file(str(tmp_path / NGRAM_FILE)), str(tmp_path / NGRAM_FILE), metadata=meta)
+    assert not NgramModel.load(tmp_path / NGRAM_FILE, len(LABELS)).bridge
+    save_file(load_file(str(tmp_path / NGRAM_FILE)), str(tmp_path / NGRAM_FILE), metadata=meta | {"bridge": '"yes"'})
+    with pytest.raises(ArtifactError, match="expected true or false"):
+        NgramModel.load(tmp_path / NGRAM_FILE, len(LABELS))
 
 
 def test_blend_is_a_vote_of_log_odds_only_on_covered_scripts():

@@ -37,3 +37,9 @@ def test_init_seed_is_an_integer_or_null():
         TrainConfig.from_json({"init_seed": "13"})
     with pytest.raises(ValueError, match="init_seed must be an integer or null"):
         TrainConfig.from_json({"init_seed": True})
+
+
+def test_ngram_bridge_is_a_boolean():
+    assert TrainConfig.from_json({"ngram_bridge": True}).ngram_bridge
+    with pytest.raises(ValueError, match="ngram_bridge must be true or false"):
+        TrainConfig.from_json({"ngram_bridge": 1})

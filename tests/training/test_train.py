@@ -72,7 +72,12 @@ def test_retune_chooses_the_ngram_blend_from_the_grid(
     art = retune(model, toy_data, tiny_cache, {"ngram_weights": [0.4]}, base_file=tiny_base_file, log=logs.append)
     assert art.ngram_weight == 0.4 and (model / NGRAM_FILE).is_file()
     assert any("n-gram blend weight 0.40: dev macro-F1" in line for line in logs)
-    assert load_classifier(model, tiny_cache, base_file=tiny_base_file).ngram is not None
+    loaded = load_classifier(model, tiny_cache, base_file=tiny_base_file).ngram
+    assert loaded is not None and not loaded.bridge
+    bridge = {"ngram_weights": [0.4], "ngram_bridge": True}
+    art = retune(model, toy_data, tiny_cache, bridge, base_file=tiny_base_file, log=lambda _: None)
+    loaded = load_classifier(model, tiny_cache, base_file=tiny_base_file).ngram
+    assert art.train_config["ngram_bridge"] and loaded is not None and loaded.bridge  # the artifact says so
     art = retune(model, toy_data, tiny_cache, {"ngram_weights": [0.0]}, base_file=tiny_base_file, log=lambda _: None)
     assert art.ngram_weight == 0.0 and not (model / NGRAM_FILE).exists()  # no stale file left behind
     assert load_classifier(model, tiny_cache, base_file=tiny_base_file).ngram is None
