@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -60,18 +60,26 @@ def evaluate(
 
 
 def crosslingual_report(clf: Predictor, paths: Sequence[Path]) -> str:
-    """Same message in en/hi/hi-Latn: how often do all three get the same label set? One section
-    per file, then all files pooled (a goal judged on several sets is judged on every item)."""
-    sections, agreed, total = [], 0, 0
+    """Same message in en/hi/hi-Latn: how often do all three get the same label set?"""
+    return _pooled(
+        paths,
+        lambda path: _consistency(clf, path),
+        lambda k, n: f"cross-lingual consistency, {len(paths)} files pooled: {k / n:.1%} ({k}/{n}; {_interval(k, n)})",
+    )
+
+
+def _pooled(
+    paths: Sequence[Path], measure: Callable[[Path], tuple[str, np.ndarray]], summary: Callable[[int, int], str]
+) -> str:
+    """One section per file, then, for several files, one line over all their items: a goal
+    judged on several sets is judged on every item of them."""
+    sections, hits, total = [], 0, 0
     for path in paths:
-        text, same = _consistency(clf, path)
+        text, per_item = measure(path)
         sections.append(text)
-        agreed, total = agreed + int(same.sum()), total + len(same)
+        hits, total = hits + int(per_item.sum()), total + len(per_item)
     if len(paths) > 1:
-        sections.append(
-            f"cross-lingual consistency, {len(paths)} files pooled: {agreed / total:.1%} ({agreed}/{total}; "
-            f"{_interval(agreed, total)})"
-        )
+        sections.append(summary(hits, total))
     return "\n".join(sections)
 
 
@@ -100,19 +108,12 @@ def _consistency(clf: Predictor, path: Path) -> tuple[str, np.ndarray]:
 
 
 def fairness_report(clf: Predictor, paths: Sequence[Path]) -> str:
-    """Identity mentions with no advance or insult must get no flag. One section per file, then
-    all files pooled."""
-    sections, flagged_n, total = [], 0, 0
-    for path in paths:
-        text, flagged = _fairness(clf, path)
-        sections.append(text)
-        flagged_n, total = flagged_n + int(flagged.sum()), total + len(flagged)
-    if len(paths) > 1:
-        sections.append(
-            f"fairness, {len(paths)} files pooled: flagged {flagged_n} of {total} ({flagged_n / total:.1%}; "
-            f"{_interval(flagged_n, total)})"
-        )
-    return "\n".join(sections)
+    """Identity mentions with no advance or insult must get no flag."""
+    return _pooled(
+        paths,
+        lambda path: _fairness(clf, path),
+        lambda k, n: f"fairness, {len(paths)} files pooled: flagged {k} of {n} ({k / n:.1%}; {_interval(k, n)})",
+    )
 
 
 def _fairness(clf: Predictor, path: Path) -> tuple[str, np.ndarray]:
