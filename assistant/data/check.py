@@ -29,6 +29,7 @@ EVAL_FILES = (
     "probe.jsonl",
     SELECTION_FILE,
     "presence.jsonl",
+    "partners.jsonl",
     FAIRNESS_SELECTION_FILE,
 )
 # {"en", "hi", "hi-Latn"} per line: the consistency goal's set (two files) and a third to choose on
