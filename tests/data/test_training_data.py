@@ -54,6 +54,9 @@ def test_evaluation_sets_are_well_formed():
         fair_sel = [(parse_row(obj, path=path, line=n), obj.get("topic")) for n, obj in json_lines(path)]
         assert not any(r.labels for r, _ in fair_sel), name
         assert all(sum(r.lang == lg and tp == t for r, tp in fair_sel) >= per_topic for lg in LANGS for t in topics)
+    partners = read_rows(DATA / "eval" / "partners.jsonl")  # customers' own partners, and advances to tell apart
+    assert sum(not r.labels for r in partners) >= 70 and all(sum(r.lang == lg for r in partners) >= 20 for lg in LANGS)
+    assert all(set(r.labels) <= {"date_request", "flirtation", "contact_request"} for r in partners)
     presence = read_rows(DATA / "eval" / "presence.jsonl")  # chat mechanics, and date requests to tell apart
     assert sum(not r.labels for r in presence) >= 40
     assert all(set(r.labels) <= {"date_request", "flirtation"} for r in presence)
