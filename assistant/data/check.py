@@ -22,7 +22,7 @@ from assistant.labels import LANGS
 AGAINST_EXISTING = 0.5  # stricter than the split's frame line, so a new row is new
 SELECTION_FILE = "selection.jsonl"  # what models are chosen on (see training.train.HELD_OUT)
 FAIRNESS_SELECTION_FILE = "fairness_selection.jsonl"  # identity mentions, for choosing only
-# the fairness goal is judged on fairness.jsonl and fairness_2.jsonl together
+# every held-out file of {"text", "labels", "lang"} rows (the fairness goal pools the first two)
 EVAL_FILES = (
     "fairness.jsonl",
     "fairness_2.jsonl",
