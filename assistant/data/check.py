@@ -30,6 +30,7 @@ EVAL_FILES = (
     SELECTION_FILE,
     "presence.jsonl",
     "partners.jsonl",
+    "transactions.jsonl",
     FAIRNESS_SELECTION_FILE,
 )
 # {"en", "hi", "hi-Latn"} per line: the consistency goal's set (two files) and a third to choose on
