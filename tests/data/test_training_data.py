@@ -57,6 +57,9 @@ def test_evaluation_sets_are_well_formed():
     partners = read_rows(DATA / "eval" / "partners.jsonl")  # customers' own partners, and advances to tell apart
     assert sum(not r.labels for r in partners) >= 70 and all(sum(r.lang == lg for r in partners) >= 20 for lg in LANGS)
     assert all(set(r.labels) <= {"date_request", "flirtation", "contact_request"} for r in partners)
+    payments = read_rows(DATA / "eval" / "transactions.jsonl")  # payments and business questions, and advances
+    assert sum(not r.labels for r in payments) >= 100 and all(sum(r.lang == lg for r in payments) >= 40 for lg in LANGS)
+    assert all(set(r.labels) <= {"gift_offer", "contact_request", "date_request", "flirtation"} for r in payments)
     presence = read_rows(DATA / "eval" / "presence.jsonl")  # chat mechanics, and date requests to tell apart
     assert sum(not r.labels for r in presence) >= 40
     assert all(set(r.labels) <= {"date_request", "flirtation"} for r in presence)
