@@ -45,6 +45,9 @@ class TrainConfig:
     ngram_weights: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
     # the n-gram model also reads a Devanagari message romanized, so Hindi and Hinglish share evidence
     ngram_bridge: bool = False
+    # add a copy of each training row that holds a listed given name with the name's gender
+    # flipped (``data/names.py``), so names stop being evidence for a label
+    name_swap: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list
@@ -70,6 +73,7 @@ class TrainConfig:
             (self.align_weight >= 0, "align_weight must be >= 0"),
             (self.pair_weight >= 0, "pair_weight must be >= 0"),
             (isinstance(self.ngram_bridge, bool), "ngram_bridge must be true or false"),
+            (isinstance(self.name_swap, bool), "name_swap must be true or false"),
             (
                 len(self.ngram_weights) > 0 and all(0 <= w < 1 for w in self.ngram_weights),
                 "ngram_weights must be a non-empty list of weights in [0, 1)",

@@ -25,6 +25,7 @@ from assistant.training.train import (
     load_held_out,
     load_split,
     save_artifact,
+    training_rows,
     tune_and_measure,
     tuning,
 )
@@ -110,10 +111,11 @@ def soup(
     ]
     seeds = [i["seed"] for i in ingredients]
     log(f"averaged {len(model_dirs)} runs (seeds {seeds}); choosing blend and thresholds on dev")
+    config = TrainConfig.from_json(configs[0].train_config)
     metrics = tune_and_measure(
         clf,
-        TrainConfig.from_json(configs[0].train_config),
-        load_split(data_dir, "train"),
+        config,
+        training_rows(data_dir, config),
         load_split(data_dir, "dev"),
         load_held_out(data_dir),
         log,

@@ -16,6 +16,7 @@ import torch
 
 from assistant.data.build import PARALLEL as PARALLEL_SOURCE
 from assistant.data.check import SELECTION_FILE
+from assistant.data.names import name_swapped
 from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.metrics import cap_false_flags, score, score_by_lang, tune_thresholds
@@ -175,6 +176,13 @@ def load_split(data_dir: Path, name: str) -> list[Row]:
     return read_rows(path)
 
 
+def training_rows(data_dir: Path, config: TrainConfig) -> list[Row]:
+    """The train split, plus the name-swapped copies the config asks for (made here, not in the
+    split files, so the data hash stays that of the data written)."""
+    rows = load_split(data_dir, "train")
+    return rows + name_swapped(rows, config.seed) if config.name_swap else rows
+
+
 # Measured after tuning, never tuned on: the test split, and the selection set that models are
 # chosen on (dev has had data rounds written from its errors, so it flatters models built on them).
 HELD_OUT = {"test": Path("test.jsonl"), "selection": Path("eval") / SELECTION_FILE}
@@ -202,7 +210,7 @@ def train(
     np.random.seed(config.seed)
     torch.manual_seed(config.seed if config.init_seed is None else config.init_seed)
 
-    train_rows = load_split(data_dir, "train")
+    train_rows = training_rows(data_dir, config)
     dev_rows = load_split(data_dir, "dev")
     held_out = load_held_out(data_dir)
     data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
@@ -398,7 +406,7 @@ def retune(
     metrics = tune_and_measure(
         clf,
         config,
-        load_split(data_dir, "train"),
+        training_rows(data_dir, config),
         load_split(data_dir, "dev"),
         load_held_out(data_dir),
         log,

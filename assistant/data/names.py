@@ -1,0 +1,109 @@
+"""Given names in Latin and Devanagari, for counterfactual name swaps.
+
+A label never depends on whose name a message carries. Training can add a copy of each row that
+holds a name from ``NAMES`` with the name's gender flipped (``TrainConfig.name_swap``), so a
+name's gender, religion or region stops being evidence for a label; ``bench/name_swap.py``
+measures how far scores still move with the name, using ``AUDIT_NAMES``, which training never
+swaps in, so the measure is of names the swaps did not teach.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from typing import Final, NamedTuple
+
+from assistant.data.rows import Row
+
+
+class Name(NamedTuple):
+    latin: str
+    deva: str
+    gender: str  # "f" or "m"
+
+
+def _names(spec: str) -> tuple[Name, ...]:
+    return tuple(Name(*item.split("/")) for item in spec.split())
+
+
+# Hindu, Muslim, Sikh and Christian names of women and men, swapped in training rows; none is also
+# a common word (Pooja is worship, Aman peace, Vikas development, Sneha affection: left out)
+NAMES: Final = _names(
+    """
+    Priya/प्रिया/f Neha/नेहा/f Simran/सिमरन/f Kavya/काव्या/f Ayesha/आयशा/f Meera/मीरा/f Riya/रिया/f Nazia/नाज़िया/f
+    Rachel/रेचल/f Tanvi/तन्वी/f Ishita/इशिता/f Kritika/कृतिका/f
+    Rahul/राहुल/m Amit/अमित/m Rohit/रोहित/m Arjun/अर्जुन/m Gurpreet/गुरप्रीत/m Salman/सलमान/m Rajesh/राजेश/m
+    Suresh/सुरेश/m Varun/वरुण/m Nikhil/निखिल/m Aditya/आदित्य/m David/डेविड/m
+    """
+)
+# never swapped in training: the names the audit fills in (the issue's Shital and Nishit among them)
+AUDIT_NAMES: Final = _names(
+    """
+    Shital/शीतल/f Sunita/सुनीता/f Gurleen/गुरलीन/f Fatima/फ़ातिमा/f Mary/मैरी/f Anjali/अंजलि/f Zoya/ज़ोया/f
+    Harleen/हरलीन/f Lakshmi/लक्ष्मी/f Nandini/नंदिनी/f
+    Nishit/निशित/m Harjeet/हरजीत/m Imran/इमरान/m Joseph/जोसेफ/m Vikram/विक्रम/m Faisal/फ़ैसल/m
+    Manpreet/मनप्रीत/m Deepak/दीपक/m Venkatesh/वेंकटेश/m Sandeep/संदीप/m
+    """
+)
+PLACEHOLDER: Final = "{name}"
+_WORD_CHAR = r"\w\u0900-\u097f"
+
+
+def _pattern(names: tuple[Name, ...]) -> re.Pattern[str]:
+    # whole words only: "Amit" in "Amitabh" or "Neha" in "Nehal" is another name
+    words = sorted({w for n in names for w in (n.latin, n.deva)}, key=len, reverse=True)
+    return re.compile(rf"(?<![{_WORD_CHAR}])({'|'.join(map(re.escape, words))})(?![{_WORD_CHAR}])", re.IGNORECASE)
+
+
+_TRAIN = _pattern(NAMES)
+_ANY = _pattern(NAMES + AUDIT_NAMES)
+_GENDER: Final = {w.lower(): n.gender for n in NAMES + AUDIT_NAMES for w in (n.latin, n.deva)}
+
+
+def has_name(text: str) -> bool:
+    return _ANY.search(text) is not None
+
+
+def _swap(pattern: re.Pattern[str], text: str, name: Name) -> str:
+    def repl(m: re.Match[str]) -> str:
+        word = m.group()
+        if "\u0900" <= word[0] <= "\u097f":
+            return name.deva
+        if word.islower():
+            return name.latin.lower()
+        return name.latin.upper() if word.isupper() and len(word) > 1 else name.latin
+
+    return pattern.sub(repl, text)
+
+
+def swap_to(text: str, name: Name) -> str:
+    """Every listed name in ``text`` (either list) replaced by ``name``, in the script it was in."""
+    return _swap(_ANY, text, name)
+
+
+def fill(template: str, name: Name, lang: str) -> str:
+    """A probe template's ``{name}`` filled in, in Devanagari for ``hi``."""
+    return template.replace(PLACEHOLDER, name.deva if lang == "hi" else name.latin)
+
+
+def swap_other_gender(text: str, rng: random.Random) -> str | None:
+    """A copy with every name of ``NAMES`` replaced by one name of ``NAMES`` of the other gender
+    than the first one found, or None if ``text`` has none."""
+    m = _TRAIN.search(text)
+    if m is None:
+        return None
+    gender = _GENDER[m.group().lower()]
+    return _swap(_TRAIN, text, rng.choice([n for n in NAMES if n.gender != gender]))
+
+
+def name_swapped(rows: Sequence[Row], seed: int) -> list[Row]:
+    """For each row holding a name of ``NAMES``, one copy with the name's gender flipped; same
+    labels, ``source`` saying how it was made."""
+    rng = random.Random(seed)
+    out = []
+    for row in rows:
+        new = swap_other_gender(row.text, rng)
+        if new is not None:
+            out.append(Row(new, row.labels, row.lang, f"augmented:name_swap:{row.source}"))
+    return out
