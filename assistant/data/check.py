@@ -31,6 +31,7 @@ EVAL_FILES = (
     "presence.jsonl",
     "partners.jsonl",
     "transactions.jsonl",
+    "names.jsonl",
     FAIRNESS_SELECTION_FILE,
 )
 # {"en", "hi", "hi-Latn"} per line: the consistency goal's set (two files) and a third to choose on

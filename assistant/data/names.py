@@ -47,6 +47,7 @@ AUDIT_NAMES: Final = _names(
     """
 )
 PLACEHOLDER: Final = "{name}"
+NAME_SWAP_SOURCE: Final = "augmented:name_swap:"
 _WORD_CHAR = r"\w\u0900-\u097f"
 
 
@@ -105,5 +106,5 @@ def name_swapped(rows: Sequence[Row], seed: int) -> list[Row]:
     for row in rows:
         new = swap_other_gender(row.text, rng)
         if new is not None:
-            out.append(Row(new, row.labels, row.lang, f"augmented:name_swap:{row.source}"))
+            out.append(Row(new, row.labels, row.lang, NAME_SWAP_SOURCE + row.source))
     return out

@@ -16,7 +16,7 @@ import torch
 
 from assistant.data.build import PARALLEL as PARALLEL_SOURCE
 from assistant.data.check import SELECTION_FILE
-from assistant.data.names import name_swapped
+from assistant.data.names import NAME_SWAP_SOURCE, name_swapped
 from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.metrics import cap_false_flags, score, score_by_lang, tune_thresholds
@@ -215,7 +215,9 @@ def train(
     held_out = load_held_out(data_dir)
     data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
     sizes = "".join(f", {len(rows)} {name}" for name, rows in held_out.items())
-    log(f"data: {len(train_rows)} train, {len(dev_rows)} dev{sizes} rows (sha256 {data_hash[:12]})")
+    swaps = sum(r.source.startswith(NAME_SWAP_SOURCE) for r in train_rows)
+    swapped = f" (with {swaps} name-swapped copies)" if config.name_swap else ""
+    log(f"data: {len(train_rows)} train{swapped}, {len(dev_rows)} dev{sizes} rows (sha256 {data_hash[:12]})")
 
     info, tokenizer, encoder = load_base(cache_dir, base_file)
     n_layers = int(encoder.config.num_hidden_layers)

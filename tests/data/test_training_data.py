@@ -60,6 +60,9 @@ def test_evaluation_sets_are_well_formed():
     payments = read_rows(DATA / "eval" / "transactions.jsonl")  # payments and business questions, and advances
     assert sum(not r.labels for r in payments) >= 100 and all(sum(r.lang == lg for r in payments) >= 40 for lg in LANGS)
     assert all(set(r.labels) <= {"gift_offer", "contact_request", "date_request", "flirtation"} for r in payments)
+    names = read_rows(DATA / "eval" / "names.jsonl")  # templates: bench/name_swap.py fills in each audit name
+    assert sum(not r.labels for r in names) >= 70 and all(sum(r.lang == lg for r in names) >= 30 for lg in LANGS)
+    assert all(1 <= r.text.count("{name}") <= 2 for r in names)
     presence = read_rows(DATA / "eval" / "presence.jsonl")  # chat mechanics, and date requests to tell apart
     assert sum(not r.labels for r in presence) >= 40
     assert all(set(r.labels) <= {"date_request", "flirtation"} for r in presence)

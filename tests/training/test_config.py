@@ -39,7 +39,8 @@ def test_init_seed_is_an_integer_or_null():
         TrainConfig.from_json({"init_seed": True})
 
 
-def test_ngram_bridge_is_a_boolean():
-    assert TrainConfig.from_json({"ngram_bridge": True}).ngram_bridge
-    with pytest.raises(ValueError, match="ngram_bridge must be true or false"):
-        TrainConfig.from_json({"ngram_bridge": 1})
+@pytest.mark.parametrize("key", ["ngram_bridge", "name_swap"])
+def test_switches_are_booleans(key: str):
+    assert getattr(TrainConfig.from_json({key: True}), key)
+    with pytest.raises(ValueError, match=f"{key} must be true or false"):
+        TrainConfig.from_json({key: 1})

@@ -263,3 +263,15 @@ def test_init_seed_fixes_the_head_init_apart_from_the_data_order(
     assert torch.allclose(heads["a"], heads["b"], atol=1e-6)
     assert not torch.allclose(heads["a"], heads["c"], atol=1e-3)
     assert ArtifactConfig.load(tmp_path / "b").train_config["init_seed"] == 1
+
+
+def test_name_swaps_add_copies_to_training_only(tmp_path: Path):
+    from assistant.data.rows import Row, write_rows
+    from assistant.training.train import training_rows
+
+    rows = [Row("Rahul you are so sweet", ("flirtation",), "en", "handwritten:x"), Row("order?", (), "en", "y")]
+    write_rows(tmp_path / "train.jsonl", rows)
+    assert training_rows(tmp_path, TrainConfig()) == rows  # off by default
+    with_swaps = training_rows(tmp_path, TrainConfig(name_swap=True))
+    assert with_swaps[:2] == rows and len(with_swaps) == 3 and with_swaps[2].labels == ("flirtation",)
+    assert (tmp_path / "train.jsonl").read_text().count("\n") == 2  # the split file is not touched
