@@ -6,7 +6,7 @@ Scores dev and the sets models are chosen on once with the PyTorch reference (n-
 included), tunes thresholds on dev by the shipped rule (best F1, floor, false-flag cap per
 language) for each group of rows, and prints each candidate's figures on the rule's bars. A
 message's group comes from ``guess_lang`` on its text, as it would when served. The goals' sets
-are printed only with ``--goals`` (for a candidate that passed the rule, after the decision).
+are printed only with ``--goals``, for the record after a decision: they choose nothing.
 """
 
 from __future__ import annotations

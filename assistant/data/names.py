@@ -89,8 +89,8 @@ def fill(template: str, name: Name, lang: str) -> str:
 
 
 def swap_other_gender(text: str, rng: random.Random) -> str | None:
-    """A copy with every name of ``NAMES`` replaced by one name of ``NAMES`` of the other gender
-    than the first one found, or None if ``text`` has none."""
+    """A copy with every name of ``NAMES`` in it replaced by one random name of ``NAMES`` whose
+    gender is not that of the first name found; None if ``text`` has none."""
     m = _TRAIN.search(text)
     if m is None:
         return None
