@@ -61,10 +61,10 @@ def main() -> None:
         settings = Settings(backend="torch", threads=args.threads, **({"model_dir": model} if model else {}))
         clf = predictor_from_settings(settings)
         s = clf.scores(filled).reshape(len(texts), len(AUDIT_NAMES), len(LABELS))
-        flags = clf.decide(s.reshape(-1, len(LABELS))).reshape(s.shape)
+        flags = np.asarray(clf.decide(s), dtype=bool)  # thresholds broadcast over the names axis
         changed = (flags != flags[:, :1]).any(axis=(1, 2))
         spread = (s.max(axis=1) - s.min(axis=1)).max(axis=1)  # the label that moves most, per message
-        flagged = flags.any(axis=2)[free]  # label-free messages x names
+        flagged = np.asarray(flags.any(axis=2))[free]  # label-free messages x names
         rows.append(
             f"| {settings.model_dir} | {int(flagged.any(axis=1).sum())} of {int(free.sum())} "
             f"({int(flagged.all(axis=1).sum())}) | {int(changed.sum())} of {len(texts)} | {spread.mean():.3f} | "

@@ -20,10 +20,12 @@ import numpy as np
 from assistant.config import REPO_ROOT, Settings
 from assistant.data.lang import guess_lang
 from assistant.data.rows import label_matrix, read_parallel, read_rows
-from assistant.evaluation.metrics import cap_false_flags, score_by_lang, tune_thresholds
+from assistant.evaluation.evaluate import agreeing
+from assistant.evaluation.metrics import Scores, score_by_lang
 from assistant.labels import LABELS, LANGS
 from assistant.model.loading import predictor_from_settings
 from assistant.training.config import TrainConfig
+from assistant.training.train import tuned_thresholds
 
 DATA = REPO_ROOT / "training_data"
 EVAL = DATA / "eval"
@@ -46,8 +48,7 @@ class Candidate:
         groups = np.array([self.grouping(t) for t in texts])
         for g in sorted(set(groups.tolist()) - {"*"}):
             m = groups == g
-            tuned = np.maximum(tune_thresholds(y[m], s[m]), cfg.min_threshold)
-            self.by_group[g] = cap_false_flags(y[m], s[m], tuned, cfg.max_false_flags, list(np.asarray(langs)[m]))
+            self.by_group[g] = tuned_thresholds(y[m], s[m], list(np.asarray(langs)[m]), cfg)
 
     def decide(self, s: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         if self.grouping is None:
@@ -57,8 +58,7 @@ class Candidate:
 
 
 def consistency(cand: Candidate, s: np.ndarray, texts: list[str]) -> int:
-    flags = cand.decide(s, texts).reshape(-1, len(LANGS), len(LABELS))
-    return int(sum(all((f[0] == f[k]).all() for k in range(1, len(LANGS))) for f in flags))
+    return int(agreeing(cand.decide(s, texts).reshape(-1, len(LANGS), len(LABELS))).sum())
 
 
 def main() -> None:
@@ -110,9 +110,9 @@ def main() -> None:
         cand = Candidate(grouping, shipped)
         cand.fit(*dev, cfg)
 
-        def by_lang(key: str, c: Candidate = cand) -> dict[str, object]:
+        def by_lang(key: str, c: Candidate = cand) -> dict[str, Scores]:
             y, s, texts, langs = sets[key]
-            return score_by_lang(y, c.decide(s, texts), langs)  # type: ignore[return-value]
+            return score_by_lang(y, c.decide(s, texts), langs)
 
         def false_flags(key: str, c: Candidate = cand) -> int:
             y, s, texts, _ = sets[key]
@@ -122,11 +122,11 @@ def main() -> None:
         cells = [
             name,
             f"{consistency(cand, *par['crosslingual_selection'])}/{len(par['crosslingual_selection'][1]) // 3}",
-            " / ".join(f"{sel[lg].macro_f1:.3f}" for lg in LANGS) + f" ({sel['all'].macro_f1:.3f})",  # type: ignore[attr-defined]
+            " / ".join(f"{sel[lg].macro_f1:.3f}" for lg in LANGS) + f" ({sel['all'].macro_f1:.3f})",
             str(false_flags("fairness_selection")),
             " / ".join(str(false_flags(k)) for k in ("presence", "partners", "transactions")),
-            " / ".join(f"{test[lg].macro_f1:.3f}" for lg in LANGS),  # type: ignore[attr-defined]
-            " / ".join(f"{test[lg].false_flag_rate:.1%}" for lg in LANGS),  # type: ignore[attr-defined]
+            " / ".join(f"{test[lg].macro_f1:.3f}" for lg in LANGS),
+            " / ".join(f"{test[lg].false_flag_rate:.1%}" for lg in LANGS),
         ]
         if args.goals:
             hits = sum(consistency(cand, *par[k]) for k in ("crosslingual", "crosslingual_2"))

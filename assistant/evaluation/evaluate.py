@@ -83,13 +83,18 @@ def _pooled(
     return "\n".join(sections)
 
 
+def agreeing(flags: np.ndarray) -> np.ndarray:
+    """Per parallel item, shape (items, languages, labels): do all its languages get the same labels?"""
+    return np.asarray((flags == flags[:, :1]).all(axis=(1, 2)), dtype=bool)
+
+
 def _consistency(clf: Predictor, path: Path) -> tuple[str, np.ndarray]:
     items = read_parallel(path)
     if not items:
         raise DataError("no parallel items to check consistency on", path=path)
     flat = [item[lg] for item in items for lg in LANGS]
     flags = clf.decide(clf.scores(flat)).reshape(len(items), len(LANGS), len(LABELS))
-    same = np.array([all((f[0] == f[k]).all() for k in range(1, len(LANGS))) for f in flags])
+    same = agreeing(flags)
     gold = np.array([[lb in item["labels"] for lb in LABELS] for item in items])
     all_right = (flags == gold[:, None, :]).all(axis=(1, 2))
     per_lang = {lg: float((flags[:, k] == gold).all(axis=1).mean()) for k, lg in enumerate(LANGS)}

@@ -215,7 +215,7 @@ def train(
     held_out = load_held_out(data_dir)
     data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
     sizes = "".join(f", {len(rows)} {name}" for name, rows in held_out.items())
-    swaps = sum(r.source.startswith(NAME_SWAP_SOURCE) for r in train_rows)
+    swaps = sum(r.source.startswith(NAME_SWAP_SOURCE) for r in train_rows) if config.name_swap else 0
     swapped = f" (with {swaps} name-swapped copies)" if config.name_swap else ""
     log(f"data: {len(train_rows)} train{swapped}, {len(dev_rows)} dev{sizes} rows (sha256 {data_hash[:12]})")
 
@@ -308,6 +308,13 @@ def train(
     return artifact
 
 
+def tuned_thresholds(y: np.ndarray, scores: np.ndarray, langs: Sequence[str], config: TrainConfig) -> np.ndarray:
+    """The shipped rule: per label the best F1 on ``y``, at least ``min_threshold``, then raised until
+    at most ``max_false_flags`` of each language's label-free rows get a flag."""
+    tuned = np.maximum(tune_thresholds(y, scores), config.min_threshold)
+    return cap_false_flags(y, scores, tuned, config.max_false_flags, langs)
+
+
 def tune_and_measure(
     clf: Predictor,
     config: TrainConfig,
@@ -332,8 +339,7 @@ def tune_and_measure(
     best: tuple[float, float, np.ndarray, np.ndarray] | None = None
     for w in config.ngram_weights:
         scores = blend(encoder_scores, ngram_logits, w, mask) if w and ngram_logits is not None else encoder_scores
-        tuned = np.maximum(tune_thresholds(y_dev, scores), config.min_threshold)
-        thresholds = cap_false_flags(y_dev, scores, tuned, config.max_false_flags, dev_langs)
+        thresholds = tuned_thresholds(y_dev, scores, dev_langs, config)
         f1 = score(y_dev, scores >= thresholds).macro_f1
         log(f"n-gram blend weight {w:.2f}: dev macro-F1 {f1:.4f}")
         if best is None or f1 > best[0] + 1e-9:
