@@ -28,13 +28,20 @@ def _names(spec: str) -> tuple[Name, ...]:
 
 
 # Hindu, Muslim, Sikh and Christian names of women and men, swapped in training rows; none is also
-# a common word (Pooja is worship, Aman peace, Vikas development, Sneha affection: left out)
+# a common word in either script (Pooja is worship, Aman peace, Vikas development, Sneha affection,
+# Kavita a poem, Karan a reason, Sara "all": left out). The first 24 are model 25's list.
 NAMES: Final = _names(
     """
     Priya/प्रिया/f Neha/नेहा/f Simran/सिमरन/f Kavya/काव्या/f Ayesha/आयशा/f Meera/मीरा/f Riya/रिया/f Nazia/नाज़िया/f
     Rachel/रेचल/f Tanvi/तन्वी/f Ishita/इशिता/f Kritika/कृतिका/f
     Rahul/राहुल/m Amit/अमित/m Rohit/रोहित/m Arjun/अर्जुन/m Gurpreet/गुरप्रीत/m Salman/सलमान/m Rajesh/राजेश/m
     Suresh/सुरेश/m Varun/वरुण/m Nikhil/निखिल/m Aditya/आदित्य/m David/डेविड/m
+    Ananya/अनन्या/f Nisha/निशा/f Priyanka/प्रियंका/f Shreya/श्रेया/f Ritu/रितु/f Tanya/तान्या/f
+    Sweta/श्वेता/f Rukhsar/रुख़सार/f Farah/फ़राह/f Shabnam/शबनम/f Jasleen/जसलीन/f Anita/अनीता/f
+    Mansi/मानसी/f Aditi/अदिति/f Pallavi/पल्लवी/f Nikita/निकिता/f Rubina/रुबीना/f Sonia/सोनिया/f
+    Ramesh/रमेश/m Irfan/इरफ़ान/m Aarav/आरव/m Ravi/रवि/m Rohan/रोहन/m Kabir/कबीर/m
+    Paresh/परेश/m Salim/सलीम/m Sunil/सुनील/m Rakesh/राकेश/m Kunal/कुणाल/m Manoj/मनोज/m
+    Anil/अनिल/m Tariq/तारिक़/m Yusuf/यूसुफ़/m Jaswinder/जसविंदर/m Thomas/थॉमस/m Peter/पीटर/m
     """
 )
 # never swapped in training: the names the audit fills in (the issue's Shital and Nishit among them)
@@ -48,32 +55,41 @@ AUDIT_NAMES: Final = _names(
 )
 PLACEHOLDER: Final = "{name}"
 NAME_SWAP_SOURCE: Final = "augmented:name_swap:"
+NAME_SHUFFLE_SOURCE: Final = "augmented:name_shuffle:"
 _WORD_CHAR = r"\w\u0900-\u097f"
+
+
+def _spellings(name: Name) -> tuple[str, ...]:
+    # Devanagari is typed with and without the nukta (फ़ातिमा, फातिमा)
+    return (name.latin, name.deva, name.deva.replace("\u093c", ""))
 
 
 def _pattern(names: tuple[Name, ...]) -> re.Pattern[str]:
     # whole words only: "Amit" in "Amitabh" or "Neha" in "Nehal" is another name
-    words = sorted({w for n in names for w in (n.latin, n.deva)}, key=len, reverse=True)
+    words = sorted({w for n in names for w in _spellings(n)}, key=len, reverse=True)
     return re.compile(rf"(?<![{_WORD_CHAR}])({'|'.join(map(re.escape, words))})(?![{_WORD_CHAR}])", re.IGNORECASE)
 
 
 _TRAIN = _pattern(NAMES)
 _ANY = _pattern(NAMES + AUDIT_NAMES)
-_GENDER: Final = {w.lower(): n.gender for n in NAMES + AUDIT_NAMES for w in (n.latin, n.deva)}
+_BY_WORD: Final = {w.lower(): n for n in NAMES + AUDIT_NAMES for w in _spellings(n)}
 
 
 def has_name(text: str) -> bool:
     return _ANY.search(text) is not None
 
 
-def _swap(pattern: re.Pattern[str], text: str, name: Name) -> str:
+def _swap(pattern: re.Pattern[str], text: str, name: Name | dict[Name, Name]) -> str:
+    """Each match replaced by ``name``, or by what ``name`` maps the matched name to."""
+
     def repl(m: re.Match[str]) -> str:
         word = m.group()
+        new = name if isinstance(name, Name) else name[_BY_WORD[word.lower()]]
         if "\u0900" <= word[0] <= "\u097f":
-            return name.deva
+            return new.deva
         if word.islower():
-            return name.latin.lower()
-        return name.latin.upper() if word.isupper() and len(word) > 1 else name.latin
+            return new.latin.lower()
+        return new.latin.upper() if word.isupper() and len(word) > 1 else new.latin
 
     return pattern.sub(repl, text)
 
@@ -94,7 +110,7 @@ def swap_other_gender(text: str, rng: random.Random) -> str | None:
     m = _TRAIN.search(text)
     if m is None:
         return None
-    gender = _GENDER[m.group().lower()]
+    gender = _BY_WORD[m.group().lower()].gender
     return _swap(_TRAIN, text, rng.choice([n for n in NAMES if n.gender != gender]))
 
 
@@ -107,4 +123,33 @@ def name_swapped(rows: Sequence[Row], seed: int) -> list[Row]:
         new = swap_other_gender(row.text, rng)
         if new is not None:
             out.append(Row(new, row.labels, row.lang, NAME_SWAP_SOURCE + row.source))
+    return out
+
+
+def shuffle_names(text: str, rng: random.Random) -> str | None:
+    """``text`` with each name of either list in it replaced by its own name drawn from ``NAMES``,
+    a woman's or a man's with even odds (the same name in both scripts gets one replacement); None
+    if ``text`` has none."""
+    found = sorted({_BY_WORD[m.group().lower()] for m in _ANY.finditer(text)})
+    if not found:
+        return None
+    picks: dict[Name, Name] = {}
+    for name in found:
+        gender = rng.choice("fm")
+        picks[name] = rng.choice([n for n in NAMES if n.gender == gender and n not in picks.values()])
+    return _swap(_ANY, text, picks)
+
+
+def name_shuffled(rows: Sequence[Row], copies: int, seed: int) -> list[Row]:
+    """``rows`` with each row holding a listed name replaced by ``copies`` copies, each with the
+    names drawn afresh (``shuffle_names``), so no name, and no name's gender, goes with a label
+    more than chance; the audit's names leave the rows with the rest."""
+    rng = random.Random(seed)
+    out = []
+    for row in rows:
+        new = [shuffle_names(row.text, rng) for _ in range(copies)]
+        if new[0] is None:
+            out.append(row)
+        else:
+            out.extend(Row(text, row.labels, row.lang, NAME_SHUFFLE_SOURCE + row.source) for text in new if text)
     return out

@@ -48,6 +48,10 @@ class TrainConfig:
     # add a copy of each training row that holds a listed given name with the name's gender
     # flipped (``data/names.py``), so names stop being evidence for a label
     name_swap: bool = False
+    # > 0: replace each training row that holds a listed given name (the audit's too) with this
+    # many copies, each with the names drawn afresh from ``data/names.py``'s list, women's and men's
+    # equally likely, so no name or name's gender goes with a label more than chance
+    name_shuffle: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list
@@ -74,6 +78,11 @@ class TrainConfig:
             (self.pair_weight >= 0, "pair_weight must be >= 0"),
             (isinstance(self.ngram_bridge, bool), "ngram_bridge must be true or false"),
             (isinstance(self.name_swap, bool), "name_swap must be true or false"),
+            (
+                isinstance(self.name_shuffle, int) and not isinstance(self.name_shuffle, bool) and 0 <= self.name_shuffle <= 10,
+                "name_shuffle must be an integer in 0..10",
+            ),
+            (not (self.name_swap and self.name_shuffle), "name_swap and name_shuffle cannot both be on"),
             (
                 len(self.ngram_weights) > 0 and all(0 <= w < 1 for w in self.ngram_weights),
                 "ngram_weights must be a non-empty list of weights in [0, 1)",
