@@ -1,10 +1,11 @@
 """Given names in Latin and Devanagari, for counterfactual name swaps.
 
 A label never depends on whose name a message carries. Training can add a copy of each row that
-holds a name from ``NAMES`` with the name's gender flipped (``TrainConfig.name_swap``), so a
-name's gender, religion or region stops being evidence for a label; ``bench/name_swap.py``
-measures how far scores still move with the name, using ``AUDIT_NAMES``, which training never
-swaps in, so the measure is of names the swaps did not teach.
+holds a name from ``NAMES`` with the name's gender flipped (``TrainConfig.name_swap``), or replace
+each such row with copies whose names are drawn afresh from ``NAMES`` (``TrainConfig.name_shuffle``;
+the audit's names are drawn out too), so a name's gender, religion or region stops being evidence
+for a label; ``bench/name_swap.py`` measures how far scores still move with the name, using
+``AUDIT_NAMES``, which training never swaps in, so the measure is of names the swaps did not teach.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not a count
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 13
@@ -58,7 +62,7 @@ class TrainConfig:
         checks = [
             (self.epochs >= 1, "epochs must be >= 1"),
             (
-                self.init_seed is None or (isinstance(self.init_seed, int) and not isinstance(self.init_seed, bool)),
+                self.init_seed is None or _is_int(self.init_seed),
                 "init_seed must be an integer or null",
             ),
             (1 <= self.batch_size <= 512, "batch_size must be in 1..512"),
@@ -79,7 +83,7 @@ class TrainConfig:
             (isinstance(self.ngram_bridge, bool), "ngram_bridge must be true or false"),
             (isinstance(self.name_swap, bool), "name_swap must be true or false"),
             (
-                isinstance(self.name_shuffle, int) and not isinstance(self.name_shuffle, bool) and 0 <= self.name_shuffle <= 10,
+                _is_int(self.name_shuffle) and 0 <= self.name_shuffle <= 10,
                 "name_shuffle must be an integer in 0..10",
             ),
             (not (self.name_swap and self.name_shuffle), "name_swap and name_shuffle cannot both be on"),

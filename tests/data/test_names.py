@@ -2,11 +2,14 @@ import random
 
 from assistant.data.names import (
     AUDIT_NAMES,
+    NAME_SHUFFLE_SOURCE,
     NAME_SWAP_SOURCE,
     NAMES,
     fill,
     has_name,
+    name_shuffled,
     name_swapped,
+    shuffle_names,
     swap_other_gender,
     swap_to,
 )
@@ -27,7 +30,7 @@ def test_names_are_found_as_whole_words_in_both_scripts():
     assert has_name("मेरा नाम प्रिया है")
     assert has_name("RAHUL here, refund kab aayega")
     assert not has_name("Amitabh's order is late")  # another name that starts with one
-    assert not has_name("priyanka se baat karni hai")
+    assert not has_name("priyal se baat karni hai")  # Priyal, not Priya
     assert not has_name("where is my order")
 
 
@@ -52,3 +55,36 @@ def test_a_swap_flips_the_gender_and_keeps_the_labels():
     assert len(swapped) == 1 and swapped[0].labels == ("flirtation",)
     assert swapped[0].source == NAME_SWAP_SOURCE + "handwritten:x" and swapped[0].text != rows[0].text
     assert name_swapped(rows, seed=1) == swapped  # seeded
+
+
+def test_devanagari_names_are_found_with_or_without_the_nukta():
+    assert has_name("फ़ातिमा जी से बात करनी है") and has_name("फातिमा जी से बात करनी है")
+
+
+def test_a_shuffle_draws_each_name_afresh_from_the_training_list():
+    rng = random.Random(0)
+    by_latin = {n.latin.lower(): n for n in NAMES}
+    genders = []
+    for _ in range(200):
+        new = shuffle_names("Fatima told Rahul, and fatima again", rng)
+        assert new is not None
+        first, second = new.split()[0], new.split()[2].rstrip(",")
+        assert new.split()[-2].lower() == first.lower()  # one name, one replacement, case kept
+        assert first != second and first.lower() in by_latin and second.lower() in by_latin
+        genders.append(by_latin[first.lower()].gender)
+    assert 70 < genders.count("f") < 130  # even odds, whatever the name's own gender
+    assert shuffle_names("where is my order", rng) is None
+    # one person in both scripts gets one name
+    new = shuffle_names("प्रिया / Priya", random.Random(3))
+    assert new is not None
+    deva, latin = new.split(" / ")
+    assert any(n.deva == deva and n.latin == latin for n in NAMES)
+
+
+def test_shuffled_rows_replace_the_named_ones_and_keep_the_labels():
+    rows = [Row("Shital you are so sweet", ("flirtation",), "en", "handwritten:x"), Row("order?", (), "en", "y")]
+    out = name_shuffled(rows, copies=3, seed=1)
+    assert len(out) == 4 and out[-1] == rows[1]
+    assert all(r.labels == ("flirtation",) and r.source == NAME_SHUFFLE_SOURCE + "handwritten:x" for r in out[:3])
+    assert not any(has_name(r.text) and "Shital" in r.text for r in out)  # the audit's names leave training
+    assert name_shuffled(rows, copies=3, seed=1) == out  # seeded

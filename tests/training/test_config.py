@@ -44,3 +44,12 @@ def test_switches_are_booleans(key: str):
     assert getattr(TrainConfig.from_json({key: True}), key)
     with pytest.raises(ValueError, match=f"{key} must be true or false"):
         TrainConfig.from_json({key: 1})
+
+
+def test_name_shuffle_is_a_small_count_and_excludes_name_swap():
+    assert TrainConfig.from_json({"name_shuffle": 3}).name_shuffle == 3
+    for bad in (-1, 11, True, 1.5):
+        with pytest.raises(ValueError, match="name_shuffle must be an integer in 0..10"):
+            TrainConfig.from_json({"name_shuffle": bad})
+    with pytest.raises(ValueError, match="cannot both be on"):
+        TrainConfig(name_swap=True, name_shuffle=2)

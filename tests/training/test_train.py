@@ -275,3 +275,15 @@ def test_name_swaps_add_copies_to_training_only(tmp_path: Path):
     with_swaps = training_rows(tmp_path, TrainConfig(name_swap=True))
     assert with_swaps[:2] == rows and len(with_swaps) == 3 and with_swaps[2].labels == ("flirtation",)
     assert (tmp_path / "train.jsonl").read_text().count("\n") == 2  # the split file is not touched
+
+
+def test_name_shuffles_replace_named_rows_in_training_only(tmp_path: Path):
+    from assistant.data.rows import Row, write_rows
+    from assistant.training.train import training_rows
+
+    rows = [Row("Shital you are so sweet", ("flirtation",), "en", "handwritten:x"), Row("order?", (), "en", "y")]
+    write_rows(tmp_path / "train.jsonl", rows)
+    shuffled = training_rows(tmp_path, TrainConfig(name_shuffle=2))
+    assert len(shuffled) == 3 and shuffled[-1] == rows[1]
+    assert all(r.labels == ("flirtation",) and "Shital" not in r.text for r in shuffled[:2])
+    assert (tmp_path / "train.jsonl").read_text().count("\n") == 2
