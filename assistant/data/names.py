@@ -57,6 +57,13 @@ AUDIT_NAMES: Final = _names(
 PLACEHOLDER: Final = "{name}"
 NAME_SWAP_SOURCE: Final = "augmented:name_swap:"
 NAME_SHUFFLE_SOURCE: Final = "augmented:name_shuffle:"
+NAME_INSERT_SOURCE: Final = "augmented:name_insert:"
+# how a message opens with a name: addressing the agent, or the customer giving theirs
+OPENINGS: Final = {
+    "en": ("{n}, ", "hi {n}, ", "hello {n}, ", "this is {n}. "),
+    "hi-Latn": ("{n} ji, ", "hi {n}, ", "{n}, ", "hello {n} ji, "),
+    "hi": ("{n} जी, ", "नमस्ते {n} जी, ", "{n}, ", "हेलो {n}, "),
+}
 _WORD_CHAR = r"\w\u0900-\u097f"
 
 
@@ -153,4 +160,27 @@ def name_shuffled(rows: Sequence[Row], copies: int, seed: int) -> list[Row]:
             out.append(row)
         else:
             out.extend(Row(text, row.labels, row.lang, NAME_SHUFFLE_SOURCE + row.source) for text in new if text)
+    return out
+
+
+def insert_name(text: str, lang: str, rng: random.Random) -> str | None:
+    """``text`` opened with a name drawn from ``NAMES`` (a woman's or a man's with even odds) in
+    one of the language's ``OPENINGS``; None for a language without them."""
+    forms = OPENINGS.get(lang)
+    if forms is None:
+        return None
+    gender = rng.choice("fm")
+    name = rng.choice([n for n in NAMES if n.gender == gender])
+    return rng.choice(forms).format(n=name.deva if lang == "hi" else name.latin) + text
+
+
+def name_inserted(rows: Sequence[Row], rate: float, seed: int) -> list[Row]:
+    """``rows`` with each one that holds no name replaced, with probability ``rate``, by a copy
+    that opens with one (``insert_name``): names then sit beside every label, and beside none, in
+    the places customers put them, whatever the name's gender."""
+    rng = random.Random(seed)
+    out = []
+    for row in rows:
+        new = insert_name(row.text, row.lang, rng) if rng.random() < rate and not has_name(row.text) else None
+        out.append(row if new is None else Row(new, row.labels, row.lang, NAME_INSERT_SOURCE + row.source))
     return out

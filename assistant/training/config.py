@@ -56,6 +56,9 @@ class TrainConfig:
     # many copies, each with the names drawn afresh from ``data/names.py``'s list, women's and men's
     # equally likely, so no name or name's gender goes with a label more than chance
     name_shuffle: int = 0
+    # > 0: each en/hi/hi-Latn training row without a name is, with this probability, replaced by a
+    # copy that opens with one ("hi Priya, ...", "Rahul ji, ..."), women's and men's equally likely
+    name_insert: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list
@@ -87,6 +90,7 @@ class TrainConfig:
                 "name_shuffle must be an integer in 0..10",
             ),
             (not (self.name_swap and self.name_shuffle), "name_swap and name_shuffle cannot both be on"),
+            (0 <= self.name_insert < 1, "name_insert must be in [0, 1)"),
             (
                 len(self.ngram_weights) > 0 and all(0 <= w < 1 for w in self.ngram_weights),
                 "ngram_weights must be a non-empty list of weights in [0, 1)",

@@ -16,7 +16,14 @@ import torch
 
 from assistant.data.build import PARALLEL as PARALLEL_SOURCE
 from assistant.data.check import SELECTION_FILE
-from assistant.data.names import NAME_SHUFFLE_SOURCE, NAME_SWAP_SOURCE, name_shuffled, name_swapped
+from assistant.data.names import (
+    NAME_INSERT_SOURCE,
+    NAME_SHUFFLE_SOURCE,
+    NAME_SWAP_SOURCE,
+    name_inserted,
+    name_shuffled,
+    name_swapped,
+)
 from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.metrics import cap_false_flags, score, score_by_lang, tune_thresholds
@@ -177,11 +184,13 @@ def load_split(data_dir: Path, name: str) -> list[Row]:
 
 
 def training_rows(data_dir: Path, config: TrainConfig) -> list[Row]:
-    """The train split, with the name-swapped or name-shuffled copies the config asks for (made
-    here, not in the split files, so the data hash stays that of the data written)."""
+    """The train split, with the name-swapped, -shuffled or -inserted copies the config asks for
+    (made here, not in the split files, so the data hash stays that of the data written)."""
     rows = load_split(data_dir, "train")
     if config.name_shuffle:
-        return name_shuffled(rows, config.name_shuffle, config.seed)
+        rows = name_shuffled(rows, config.name_shuffle, config.seed)
+    if config.name_insert:
+        rows = name_inserted(rows, config.name_insert, config.seed + 1)
     return rows + name_swapped(rows, config.seed) if config.name_swap else rows
 
 
@@ -217,7 +226,7 @@ def train(
     held_out = load_held_out(data_dir)
     data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
     sizes = "".join(f", {len(rows)} {name}" for name, rows in held_out.items())
-    made = {"name-swapped": NAME_SWAP_SOURCE, "name-shuffled": NAME_SHUFFLE_SOURCE}
+    made = {"name-swapped": NAME_SWAP_SOURCE, "name-shuffled": NAME_SHUFFLE_SOURCE, "name-inserted": NAME_INSERT_SOURCE}
     counts = {kind: sum(r.source.startswith(src) for r in train_rows) for kind, src in made.items()}
     swapped = "".join(f" (with {n} {kind} copies)" for kind, n in counts.items() if n)
     log(f"data: {len(train_rows)} train{swapped}, {len(dev_rows)} dev{sizes} rows (sha256 {data_hash[:12]})")
