@@ -228,7 +228,8 @@ def train(
     sizes = "".join(f", {len(rows)} {name}" for name, rows in held_out.items())
     made = {"name-swapped": NAME_SWAP_SOURCE, "name-shuffled": NAME_SHUFFLE_SOURCE, "name-inserted": NAME_INSERT_SOURCE}
     counts = {kind: sum(r.source.startswith(src) for r in train_rows) for kind, src in made.items()}
-    swapped = "".join(f" (with {n} {kind} copies)" for kind, n in counts.items() if n)
+    made_here = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+    swapped = f" (with {made_here} copies)" if made_here else ""
     log(f"data: {len(train_rows)} train{swapped}, {len(dev_rows)} dev{sizes} rows (sha256 {data_hash[:12]})")
 
     info, tokenizer, encoder = load_base(cache_dir, base_file)

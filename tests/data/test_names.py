@@ -2,11 +2,14 @@ import random
 
 from assistant.data.names import (
     AUDIT_NAMES,
+    NAME_INSERT_SOURCE,
     NAME_SHUFFLE_SOURCE,
     NAME_SWAP_SOURCE,
     NAMES,
     fill,
     has_name,
+    insert_name,
+    name_inserted,
     name_shuffled,
     name_swapped,
     shuffle_names,
@@ -88,3 +91,25 @@ def test_shuffled_rows_replace_the_named_ones_and_keep_the_labels():
     assert all(r.labels == ("flirtation",) and r.source == NAME_SHUFFLE_SOURCE + "handwritten:x" for r in out[:3])
     assert not any(has_name(r.text) and "Shital" in r.text for r in out)  # the audit's names leave training
     assert name_shuffled(rows, copies=3, seed=1) == out  # seeded
+
+
+def test_an_inserted_name_opens_the_message_in_its_script():
+    rng = random.Random(0)
+    latin = {n.latin for n in NAMES}
+    deva = {n.deva for n in NAMES}
+    for _ in range(50):
+        en = insert_name("where is my order", "en", rng)
+        assert en is not None and en.endswith("where is my order") and has_name(en)
+        assert any(w.strip(",.") in latin for w in en.split()[:3])
+        hi = insert_name("मेरा ऑर्डर कहाँ है", "hi", rng)
+        assert hi is not None and any(w.strip(",") in deva for w in hi.split()[:3])
+    assert insert_name("wo ist meine Bestellung", "de", rng) is None  # no openings for it
+
+
+def test_inserted_rows_keep_labels_and_skip_rows_with_names():
+    rows = [Row(f"order {i}?", ("anger",), "en", "x") for i in range(400)] + [Row("thanks Priya", (), "en", "y")]
+    out = name_inserted(rows, rate=0.25, seed=2)
+    assert len(out) == len(rows) and out[-1] == rows[-1]
+    changed = [r for r in out if r.source.startswith(NAME_INSERT_SOURCE)]
+    assert 60 < len(changed) < 140 and all(r.labels == ("anger",) and has_name(r.text) for r in changed)
+    assert name_inserted(rows, rate=0.25, seed=2) == out and name_inserted(rows, rate=0.0, seed=2) == rows

@@ -53,3 +53,10 @@ def test_name_shuffle_is_a_small_count_and_excludes_name_swap():
             TrainConfig.from_json({"name_shuffle": bad})
     with pytest.raises(ValueError, match="cannot both be on"):
         TrainConfig(name_swap=True, name_shuffle=2)
+
+
+def test_name_insert_is_a_probability():
+    assert TrainConfig.from_json({"name_insert": 0.15}).name_insert == 0.15
+    for bad in (-0.1, 1.0):
+        with pytest.raises(ValueError, match=r"name_insert must be in \[0, 1\)"):
+            TrainConfig.from_json({"name_insert": bad})

@@ -287,3 +287,17 @@ def test_name_shuffles_replace_named_rows_in_training_only(tmp_path: Path):
     assert len(shuffled) == 3 and shuffled[-1] == rows[1]
     assert all(r.labels == ("flirtation",) and "Shital" not in r.text for r in shuffled[:2])
     assert (tmp_path / "train.jsonl").read_text().count("\n") == 2
+
+
+def test_name_inserts_apply_after_the_shuffle(tmp_path: Path):
+    from assistant.data.names import NAME_INSERT_SOURCE, NAME_SHUFFLE_SOURCE
+    from assistant.data.rows import Row, write_rows
+    from assistant.training.train import training_rows
+
+    rows = [Row("Shital you are so sweet", ("flirtation",), "en", "a")] + [
+        Row(f"order {i}?", (), "en", "b") for i in range(200)
+    ]
+    write_rows(tmp_path / "train.jsonl", rows)
+    out = training_rows(tmp_path, TrainConfig(name_shuffle=1, name_insert=0.5))
+    assert len(out) == len(rows) and out[0].source == NAME_SHUFFLE_SOURCE + "a"  # a shuffled row gets no second name
+    assert 60 < sum(r.source == NAME_INSERT_SOURCE + "b" for r in out) < 140
