@@ -45,7 +45,8 @@ NAMES: Final = _names(
     Anil/अनिल/m Tariq/तारिक़/m Yusuf/यूसुफ़/m Jaswinder/जसविंदर/m Thomas/थॉमस/m Peter/पीटर/m
     """
 )
-# never swapped in training: the names the audit fills in (the issue's Shital and Nishit among them)
+# never drawn in training (name_shuffle draws them out of training rows): the names the audit fills
+# in (the issue's Shital and Nishit among them)
 AUDIT_NAMES: Final = _names(
     """
     Shital/शीतल/f Sunita/सुनीता/f Gurleen/गुरलीन/f Fatima/फ़ातिमा/f Mary/मैरी/f Anjali/अंजलि/f Zoya/ज़ोया/f
@@ -58,6 +59,15 @@ PLACEHOLDER: Final = "{name}"
 NAME_SWAP_SOURCE: Final = "augmented:name_swap:"
 NAME_SHUFFLE_SOURCE: Final = "augmented:name_shuffle:"
 NAME_INSERT_SOURCE: Final = "augmented:name_insert:"
+
+
+def written_source(source: str) -> str:
+    """The source of the row a name-swapped, -shuffled or -inserted copy was made from."""
+    for prefix in (NAME_SWAP_SOURCE, NAME_SHUFFLE_SOURCE, NAME_INSERT_SOURCE):
+        source = source.removeprefix(prefix)
+    return source
+
+
 # how a message opens with a name: addressing the agent, or the customer giving theirs
 OPENINGS: Final = {
     "en": ("{n}, ", "hi {n}, ", "hello {n}, ", "this is {n}. "),

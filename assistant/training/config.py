@@ -52,13 +52,14 @@ class TrainConfig:
     # add a copy of each training row that holds a listed given name with the name's gender
     # flipped (``data/names.py``), so names stop being evidence for a label
     name_swap: bool = False
+    # model 27 (shipped): 3 and 0.15 (``docs/rules/model27.md``); 0 and 0 give model 23's recipe.
     # > 0: replace each training row that holds a listed given name (the audit's too) with this
     # many copies, each with the names drawn afresh from ``data/names.py``'s list, women's and men's
     # equally likely, so no name or name's gender goes with a label more than chance
-    name_shuffle: int = 0
+    name_shuffle: int = 3
     # > 0: each en/hi/hi-Latn training row without a name is, with this probability, replaced by a
     # copy that opens with one ("hi Priya, ...", "Rahul ji, ..."), women's and men's equally likely
-    name_insert: float = 0.0
+    name_insert: float = 0.15
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list

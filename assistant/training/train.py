@@ -23,6 +23,7 @@ from assistant.data.names import (
     name_inserted,
     name_shuffled,
     name_swapped,
+    written_source,
 )
 from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
 from assistant.errors import DataError
@@ -59,12 +60,13 @@ def length_batches(rows: Sequence[Row], batch_size: int, rng: random.Random) -> 
 
 def parallel_triples(rows: Sequence[Row]) -> list[tuple[int, int, int]]:
     """Consecutive en, hi, hi-Latn rows from the parallel part with one label set: one message
-    written in three languages (``assistant data build`` keeps them together, in order)."""
+    written in three languages (``assistant data build`` keeps them together, in order; a name
+    opened into one of them keeps it a triple, a row shuffled into several copies does not)."""
     out, i = [], 0
     while i + 2 < len(rows):
         a, b, c = rows[i : i + 3]
         if (
-            a.source == b.source == c.source == PARALLEL_SOURCE
+            written_source(a.source) == written_source(b.source) == written_source(c.source) == PARALLEL_SOURCE
             and (a.lang, b.lang, c.lang) == LANGS
             and set(a.labels) == set(b.labels) == set(c.labels)
         ):

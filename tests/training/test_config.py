@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from assistant.training.config import TrainConfig
@@ -41,7 +43,7 @@ def test_init_seed_is_an_integer_or_null():
 
 @pytest.mark.parametrize("key", ["ngram_bridge", "name_swap"])
 def test_switches_are_booleans(key: str):
-    assert getattr(TrainConfig.from_json({key: True}), key)
+    assert getattr(TrainConfig.from_json({key: True, "name_shuffle": 0}), key)
     with pytest.raises(ValueError, match=f"{key} must be true or false"):
         TrainConfig.from_json({key: 1})
 
@@ -60,3 +62,10 @@ def test_name_insert_is_a_probability():
     for bad in (-0.1, 1.0):
         with pytest.raises(ValueError, match=r"name_insert must be in \[0, 1\)"):
             TrainConfig.from_json({"name_insert": bad})
+
+
+def test_the_defaults_are_the_shipped_recipe():
+    from assistant.config import REPO_ROOT
+
+    shipped = json.loads((REPO_ROOT / "models" / "moderation" / "config.json").read_text())["train_config"]
+    assert TrainConfig.from_json(shipped) == TrainConfig()  # so `assistant train` reproduces it

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -271,8 +272,9 @@ def test_name_swaps_add_copies_to_training_only(tmp_path: Path):
 
     rows = [Row("Rahul you are so sweet", ("flirtation",), "en", "handwritten:x"), Row("order?", (), "en", "y")]
     write_rows(tmp_path / "train.jsonl", rows)
-    assert training_rows(tmp_path, TrainConfig()) == rows  # off by default
-    with_swaps = training_rows(tmp_path, TrainConfig(name_swap=True))
+    model_23 = TrainConfig(name_shuffle=0, name_insert=0.0)
+    assert training_rows(tmp_path, model_23) == rows  # every name option off: the split as written
+    with_swaps = training_rows(tmp_path, replace(model_23, name_swap=True))
     assert with_swaps[:2] == rows and len(with_swaps) == 3 and with_swaps[2].labels == ("flirtation",)
     assert (tmp_path / "train.jsonl").read_text().count("\n") == 2  # the split file is not touched
 
