@@ -5,7 +5,7 @@
 Every message of the files that has a ``{name}`` placeholder, or a listed given name
 (``assistant/data/names.py``), is scored once with each of the 20 audit names in its place:
 women's and men's, Hindu, Muslim, Sikh and Christian, in Devanagari for Hindi rows, names that
-training's name swaps never use (PyTorch reference, n-gram blend included). A label never depends
+training never draws in (PyTorch reference, n-gram blend included). A label never depends
 on whose name a message carries, so every change is the name's doing. Printed per model, side by
 side: the messages, how many label-free ones get a flag under some name, how many change labels
 with the name, the mean and largest spread of a score across the names, and the messages that
