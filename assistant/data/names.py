@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Final, NamedTuple
 
 from assistant.data.rows import Row
@@ -70,9 +70,9 @@ def written_source(source: str) -> str:
 
 # how a message opens with a name: addressing the agent, or the customer giving theirs
 OPENINGS: Final = {
-    "en": ("{n}, ", "hi {n}, ", "hello {n}, ", "this is {n}. "),
-    "hi-Latn": ("{n} ji, ", "hi {n}, ", "{n}, ", "hello {n} ji, "),
-    "hi": ("{n} जी, ", "नमस्ते {n} जी, ", "{n}, ", "हेलो {n}, "),
+    "en": ("{name}, ", "hi {name}, ", "hello {name}, ", "this is {name}. "),
+    "hi-Latn": ("{name} ji, ", "hi {name}, ", "{name}, ", "hello {name} ji, "),
+    "hi": ("{name} जी, ", "नमस्ते {name} जी, ", "{name}, ", "हेलो {name}, "),
 }
 _WORD_CHAR = r"\w\u0900-\u097f"
 
@@ -144,6 +144,12 @@ def name_swapped(rows: Sequence[Row], seed: int) -> list[Row]:
     return out
 
 
+def _draw(rng: random.Random, taken: Collection[Name] = ()) -> Name:
+    """A name of ``NAMES`` not in ``taken``, a woman's or a man's with even odds."""
+    gender = rng.choice("fm")
+    return rng.choice([n for n in NAMES if n.gender == gender and n not in taken])
+
+
 def shuffle_names(text: str, rng: random.Random) -> str | None:
     """``text`` with each name of either list in it replaced by its own name drawn from ``NAMES``,
     a woman's or a man's with even odds (the same name in both scripts gets one replacement); None
@@ -153,8 +159,7 @@ def shuffle_names(text: str, rng: random.Random) -> str | None:
         return None
     picks: dict[Name, Name] = {}
     for name in found:
-        gender = rng.choice("fm")
-        picks[name] = rng.choice([n for n in NAMES if n.gender == gender and n not in picks.values()])
+        picks[name] = _draw(rng, picks.values())
     return _swap(_ANY, text, picks)
 
 
@@ -179,9 +184,8 @@ def insert_name(text: str, lang: str, rng: random.Random) -> str | None:
     forms = OPENINGS.get(lang)
     if forms is None:
         return None
-    gender = rng.choice("fm")
-    name = rng.choice([n for n in NAMES if n.gender == gender])
-    return rng.choice(forms).format(n=name.deva if lang == "hi" else name.latin) + text
+    name = _draw(rng)
+    return fill(rng.choice(forms), name, lang) + text
 
 
 def name_inserted(rows: Sequence[Row], rate: float, seed: int) -> list[Row]:
