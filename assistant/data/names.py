@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Final, NamedTuple
 
+from assistant.data.partners import PARTNER_SHUFFLE_SOURCE
 from assistant.data.rows import Row
 
 
@@ -62,9 +63,11 @@ NAME_INSERT_SOURCE: Final = "augmented:name_insert:"
 
 
 def written_source(source: str) -> str:
-    """The source of the row a name-swapped, -shuffled or -inserted copy was made from."""
-    for prefix in (NAME_SWAP_SOURCE, NAME_SHUFFLE_SOURCE, NAME_INSERT_SOURCE):
-        source = source.removeprefix(prefix)
+    """The source of the row a name-swapped, -shuffled or -inserted (or partner-shuffled) copy was
+    made from."""
+    copies = (NAME_SWAP_SOURCE, NAME_SHUFFLE_SOURCE, NAME_INSERT_SOURCE, PARTNER_SHUFFLE_SOURCE)
+    while (prefix := next((p for p in copies if source.startswith(p)), None)) is not None:
+        source = source.removeprefix(prefix)  # copies of copies, in whatever order they were made
     return source
 
 

@@ -60,6 +60,10 @@ class TrainConfig:
     # > 0: each en/hi/hi-Latn training row without a name is, with this probability, replaced by a
     # copy that opens with one ("hi Priya, ...", "Rahul ji, ..."), women's and men's equally likely
     name_insert: float = 0.15
+    # > 0: replace each training row that names a partner ("my boyfriend", "aapki wife", "मेरे पति")
+    # with this many copies, each with the words drawn afresh from ``data/partners.py``, a man's or a
+    # woman's equally likely, so asking about a boyfriend is no more an advance than about a wife
+    partner_shuffle: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list
@@ -92,6 +96,10 @@ class TrainConfig:
             ),
             (not (self.name_swap and self.name_shuffle), "name_swap and name_shuffle cannot both be on"),
             (0 <= self.name_insert < 1, "name_insert must be in [0, 1)"),
+            (
+                _is_int(self.partner_shuffle) and 0 <= self.partner_shuffle <= 10,
+                "partner_shuffle must be an integer in 0..10",
+            ),
             (
                 len(self.ngram_weights) > 0 and all(0 <= w < 1 for w in self.ngram_weights),
                 "ngram_weights must be a non-empty list of weights in [0, 1)",

@@ -25,6 +25,7 @@ from assistant.data.names import (
     name_swapped,
     written_source,
 )
+from assistant.data.partners import PARTNER_SHUFFLE_SOURCE, partner_shuffled
 from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
 from assistant.errors import DataError
 from assistant.evaluation.metrics import cap_false_flags, score, score_by_lang, tune_thresholds
@@ -186,11 +187,14 @@ def load_split(data_dir: Path, name: str) -> list[Row]:
 
 
 def training_rows(data_dir: Path, config: TrainConfig) -> list[Row]:
-    """The train split, with the name-swapped, -shuffled or -inserted copies the config asks for
-    (made here, not in the split files, so the data hash stays that of the data written)."""
+    """The train split, with the name-swapped, -shuffled or -inserted and partner-shuffled copies
+    the config asks for (made here, not in the split files, so the data hash stays that of the data
+    written)."""
     rows = load_split(data_dir, "train")
     if config.name_shuffle:
         rows = name_shuffled(rows, config.name_shuffle, config.seed)
+    if config.partner_shuffle:
+        rows = partner_shuffled(rows, config.partner_shuffle, config.seed + 2)
     if config.name_insert:
         rows = name_inserted(rows, config.name_insert, config.seed + 1)
     return rows + name_swapped(rows, config.seed) if config.name_swap else rows
@@ -228,8 +232,13 @@ def train(
     held_out = load_held_out(data_dir)
     data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
     sizes = "".join(f", {len(rows)} {name}" for name, rows in held_out.items())
-    made = {"name-swapped": NAME_SWAP_SOURCE, "name-shuffled": NAME_SHUFFLE_SOURCE, "name-inserted": NAME_INSERT_SOURCE}
-    counts = {kind: sum(r.source.startswith(src) for r in train_rows) for kind, src in made.items()}
+    made = {
+        "name-swapped": NAME_SWAP_SOURCE,
+        "name-shuffled": NAME_SHUFFLE_SOURCE,
+        "partner-shuffled": PARTNER_SHUFFLE_SOURCE,
+        "name-inserted": NAME_INSERT_SOURCE,
+    }
+    counts = {kind: sum(src in r.source for r in train_rows) for kind, src in made.items()}
     made_here = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
     swapped = f" (with {made_here} copies)" if made_here else ""
     log(f"data: {len(train_rows)} train{swapped}, {len(dev_rows)} dev{sizes} rows (sha256 {data_hash[:12]})")

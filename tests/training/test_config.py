@@ -64,6 +64,13 @@ def test_name_insert_is_a_probability():
             TrainConfig.from_json({"name_insert": bad})
 
 
+def test_partner_shuffle_is_a_small_count():
+    assert TrainConfig.from_json({"partner_shuffle": 2}).partner_shuffle == 2
+    for bad in (-1, 11, False, 0.5):
+        with pytest.raises(ValueError, match="partner_shuffle must be an integer in 0..10"):
+            TrainConfig.from_json({"partner_shuffle": bad})
+
+
 def test_the_defaults_are_the_shipped_recipe():
     from assistant.config import REPO_ROOT
 

@@ -303,3 +303,26 @@ def test_name_inserts_apply_after_the_shuffle(tmp_path: Path):
     out = training_rows(tmp_path, TrainConfig(name_shuffle=1, name_insert=0.5))
     assert len(out) == len(rows) and out[0].source == NAME_SHUFFLE_SOURCE + "a"  # a shuffled row gets no second name
     assert 60 < sum(r.source == NAME_INSERT_SOURCE + "b" for r in out) < 140
+
+
+def test_partner_shuffles_follow_the_name_shuffle_and_precede_the_openings(tmp_path: Path):
+    from assistant.data.names import NAME_SHUFFLE_SOURCE
+    from assistant.data.partners import PARTNER_SHUFFLE_SOURCE, has_partner
+    from assistant.data.rows import Row, write_rows
+    from assistant.training.train import training_rows
+
+    rows = [
+        Row("Shital, do you have a boyfriend?", ("date_request",), "en", "a"),
+        Row("my wife's order is late", (), "en", "b"),
+        Row("order?", (), "en", "c"),
+    ]
+    write_rows(tmp_path / "train.jsonl", rows)
+    out = training_rows(tmp_path, TrainConfig(name_shuffle=1, name_insert=0.0, partner_shuffle=2))
+    assert [r.source for r in out] == [PARTNER_SHUFFLE_SOURCE + NAME_SHUFFLE_SOURCE + "a"] * 2 + [
+        PARTNER_SHUFFLE_SOURCE + "b"
+    ] * 2 + ["c"]
+    assert all(
+        has_partner(r.text) and r.labels == s.labels
+        for r, s in zip(out[:4], [rows[0]] * 2 + [rows[1]] * 2, strict=True)
+    )
+    assert (tmp_path / "train.jsonl").read_text().count("\n") == 3  # the split file is not touched
