@@ -60,10 +60,11 @@ class TrainConfig:
     # > 0: each en/hi/hi-Latn training row without a name is, with this probability, replaced by a
     # copy that opens with one ("hi Priya, ...", "Rahul ji, ..."), women's and men's equally likely
     name_insert: float = 0.15
+    # model 28 (shipped): 2 (``docs/rules/model28.md``); 0 gives model 27's recipe.
     # > 0: replace each training row that names a partner ("my boyfriend", "aapki wife", "मेरे पति")
     # with this many copies, each with the words drawn afresh from ``data/partners.py``, a man's or a
     # woman's equally likely, so asking about a boyfriend is no more an advance than about a wife
-    partner_shuffle: int = 0
+    partner_shuffle: int = 2
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list
