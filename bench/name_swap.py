@@ -48,7 +48,7 @@ def named_messages(paths: list[Path], partners: bool = False) -> list[tuple[str,
 
 def variants(text: str, lang: str, partners: bool = False) -> list[str]:
     if partners:
-        return probe_swaps(text, lang)
+        return probe_swaps(text)
     if PLACEHOLDER in text:
         return [fill(text, name, lang) for name in AUDIT_NAMES]
     return [swap_to(text, name) for name in AUDIT_NAMES]

@@ -90,7 +90,7 @@ def _cased(like: str, word: str) -> str:
     return word.capitalize() if like[:1].isupper() else word
 
 
-def swap_partners(text: str, lang: str, pick: dict[Word, Word]) -> str:
+def swap_partners(text: str, pick: dict[Word, Word]) -> str:
     """Each partner word of ``text`` replaced by what ``pick`` maps it to (left as is where it maps
     to nothing), with the possessive before it made to agree."""
 
@@ -114,7 +114,7 @@ def shuffle_partners(text: str, lang: str, rng: random.Random) -> str | None:
     for word in found:
         gender = rng.choice("fm")
         pick[word] = rng.choice([w for w in pool(lang, word) if w.gender == gender])
-    return swap_partners(text, lang, pick)
+    return swap_partners(text, pick)
 
 
 def partner_shuffled(rows: Sequence[Row], copies: int, seed: int) -> list[Row]:
@@ -140,10 +140,10 @@ _PROBE_WORDS: Final = {
 }
 
 
-def probe_swaps(text: str, lang: str) -> list[str]:
+def probe_swaps(text: str) -> list[str]:
     """``text`` with every partner word made each of ``PROBE`` in turn (in its own script)."""
     found = set(partner_words(text))
     return [
-        swap_partners(text, lang, {w: _PROBE_WORDS["deva" if w in DEVANAGARI else "latin"][k] for w in found})
+        swap_partners(text, {w: _PROBE_WORDS["deva" if w in DEVANAGARI else "latin"][k] for w in found})
         for k in range(len(PROBE))
     ]

@@ -31,16 +31,16 @@ def test_partner_words_are_found_as_whole_words_in_both_scripts():
 
 
 def test_a_swap_across_genders_turns_the_possessive_before_the_word():
-    assert swap_partners("mera bf aa raha hai", "hi-Latn", {WORD["bf"]: WORD["wife"]}) == "meri wife aa raha hai"
-    assert swap_partners("apni gf ke saath", "hi-Latn", {WORD["gf"]: WORD["pati"]}) == "apne pati ke saath"
-    assert swap_partners("customer ki wife ka number", "hi-Latn", {WORD["wife"]: WORD["husband"]}) == (
+    assert swap_partners("mera bf aa raha hai", {WORD["bf"]: WORD["wife"]}) == "meri wife aa raha hai"
+    assert swap_partners("apni gf ke saath", {WORD["gf"]: WORD["pati"]}) == "apne pati ke saath"
+    assert swap_partners("customer ki wife ka number", {WORD["wife"]: WORD["husband"]}) == (
         "customer ke husband ka number"
     )
-    assert swap_partners("मेरे पति का ऑर्डर", "hi", {WORD["पति"]: WORD["पत्नी"]}) == "मेरी पत्नी का ऑर्डर"
-    assert swap_partners("आपकी वाइफ", "hi", {WORD["वाइफ"]: WORD["बॉयफ्रेंड"]}) == "आपके बॉयफ्रेंड"
+    assert swap_partners("मेरे पति का ऑर्डर", {WORD["पति"]: WORD["पत्नी"]}) == "मेरी पत्नी का ऑर्डर"
+    assert swap_partners("आपकी वाइफ", {WORD["वाइफ"]: WORD["बॉयफ्रेंड"]}) == "आपके बॉयफ्रेंड"
     # within a gender, and in English, only the word changes; its case is kept
-    assert swap_partners("mera bf", "hi-Latn", {WORD["bf"]: WORD["husband"]}) == "mera husband"
-    assert swap_partners("My BF and my Boyfriend", "en", {WORD["bf"]: WORD["gf"], WORD["boyfriend"]: WORD["wife"]}) == (
+    assert swap_partners("mera bf", {WORD["bf"]: WORD["husband"]}) == "mera husband"
+    assert swap_partners("My BF and my Boyfriend", {WORD["bf"]: WORD["gf"], WORD["boyfriend"]: WORD["wife"]}) == (
         "My GF and my Wife"
     )
 
@@ -81,7 +81,7 @@ def test_copies_of_copies_trace_back_to_the_written_row():
 
 
 def test_the_probe_puts_each_of_its_words_in_the_script_of_the_one_replaced():
-    assert probe_swaps("mera bf late hai", "hi-Latn") == [
+    assert probe_swaps("mera bf late hai") == [
         f"{p} {w} late hai" for p, w in zip(("mera", "meri", "mera", "meri"), PROBE, strict=True)
     ]
-    assert probe_swaps("मेरी पत्नी", "hi")[0] == "मेरे बॉयफ्रेंड"
+    assert probe_swaps("मेरी पत्नी")[0] == "मेरे बॉयफ्रेंड"
