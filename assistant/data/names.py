@@ -15,7 +15,6 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Final, NamedTuple
 
-from assistant.data.partners import PARTNER_SHUFFLE_SOURCE
 from assistant.data.rows import Row
 
 
@@ -60,15 +59,6 @@ PLACEHOLDER: Final = "{name}"
 NAME_SWAP_SOURCE: Final = "augmented:name_swap:"
 NAME_SHUFFLE_SOURCE: Final = "augmented:name_shuffle:"
 NAME_INSERT_SOURCE: Final = "augmented:name_insert:"
-
-
-def written_source(source: str) -> str:
-    """The source of the row a name-swapped, -shuffled or -inserted (or partner-shuffled) copy was
-    made from."""
-    copies = (NAME_SWAP_SOURCE, NAME_SHUFFLE_SOURCE, NAME_INSERT_SOURCE, PARTNER_SHUFFLE_SOURCE)
-    while (prefix := next((p for p in copies if source.startswith(p)), None)) is not None:
-        source = source.removeprefix(prefix)  # copies of copies, in whatever order they were made
-    return source
 
 
 # how a message opens with a name: addressing the agent, or the customer giving theirs

@@ -78,7 +78,7 @@ def _agree(possessive: str, old: Word, new: Word) -> str:
         return possessive
     stem, end = possessive[:-1], possessive[-1]
     feminine = {"a": "i", "e": "i", "ा": "ी", "े": "ी"}
-    masculine = {"i": "e", "ी": "े", "I": "E"}  # "mere" fits both cases (and a husband's respect)
+    masculine = {"i": "e", "ी": "े"}  # "mere" fits both cases (and a husband's respect)
     table = feminine if new.gender == "f" else masculine
     new_end = table.get(end.lower(), end)
     return stem + (new_end.upper() if end.isupper() else new_end)

@@ -23,7 +23,6 @@ from assistant.data.names import (
     name_inserted,
     name_shuffled,
     name_swapped,
-    written_source,
 )
 from assistant.data.partners import PARTNER_SHUFFLE_SOURCE, partner_shuffled
 from assistant.data.rows import Row, files_sha256, label_matrix, read_rows
@@ -57,6 +56,22 @@ def length_batches(rows: Sequence[Row], batch_size: int, rng: random.Random) -> 
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     rng.shuffle(batches)
     return batches
+
+
+# the copies ``training_rows`` makes, by the prefix each puts before the source of the row it copied
+COPIES: dict[str, str] = {
+    "name-swapped": NAME_SWAP_SOURCE,
+    "name-shuffled": NAME_SHUFFLE_SOURCE,
+    "partner-shuffled": PARTNER_SHUFFLE_SOURCE,
+    "name-inserted": NAME_INSERT_SOURCE,
+}
+
+
+def written_source(source: str) -> str:
+    """The source of the written row a copy (or a copy of a copy, in any order) was made from."""
+    while (prefix := next((p for p in COPIES.values() if source.startswith(p)), None)) is not None:
+        source = source.removeprefix(prefix)
+    return source
 
 
 def parallel_triples(rows: Sequence[Row]) -> list[tuple[int, int, int]]:
@@ -232,13 +247,7 @@ def train(
     held_out = load_held_out(data_dir)
     data_hash = files_sha256([data_dir / "train.jsonl", data_dir / "dev.jsonl"])
     sizes = "".join(f", {len(rows)} {name}" for name, rows in held_out.items())
-    made = {
-        "name-swapped": NAME_SWAP_SOURCE,
-        "name-shuffled": NAME_SHUFFLE_SOURCE,
-        "partner-shuffled": PARTNER_SHUFFLE_SOURCE,
-        "name-inserted": NAME_INSERT_SOURCE,
-    }
-    counts = {kind: sum(src in r.source for r in train_rows) for kind, src in made.items()}
+    counts = {kind: sum(src in r.source for r in train_rows) for kind, src in COPIES.items()}
     made_here = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
     swapped = f" (with {made_here} copies)" if made_here else ""
     log(f"data: {len(train_rows)} train{swapped}, {len(dev_rows)} dev{sizes} rows (sha256 {data_hash[:12]})")

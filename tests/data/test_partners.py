@@ -1,7 +1,6 @@
 import random
 from collections import Counter
 
-from assistant.data.names import written_source
 from assistant.data.partners import (
     DEVANAGARI,
     LATIN,
@@ -75,6 +74,8 @@ def test_shuffled_rows_replace_the_ones_naming_a_partner_and_keep_the_labels():
 
 
 def test_copies_of_copies_trace_back_to_the_written_row():
+    from assistant.training.train import written_source
+
     assert written_source(PARTNER_SHUFFLE_SOURCE + "augmented:name_shuffle:handwritten:parallel") == (
         "handwritten:parallel"
     )
