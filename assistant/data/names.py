@@ -67,6 +67,15 @@ OPENINGS: Final = {
     "hi-Latn": ("{name} ji, ", "hi {name}, ", "{name}, ", "hello {name} ji, "),
     "hi": ("{name} जी, ", "नमस्ते {name} जी, ", "{name}, ", "हेलो {name}, "),
 }
+# the customer giving their own name, which English had ("this is {name}.") and Hindi and Hinglish
+# lacked; drawn too with ``intro=True`` (``TrainConfig.intro_openings``, ``docs/rules/model29.md``).
+# The verb agrees with the name's gender ({rahi}).
+INTRO_OPENINGS: Final = {
+    "en": ("i'm {name}, ", "hi, i'm {name}. "),
+    "hi-Latn": ("main {name}, ", "main {name} bol {rahi} hu, "),
+    "hi": ("मैं {name} हूँ, ", "मैं {name} बोल {rahi} हूँ, "),
+}
+_RAHI: Final = {("f", "hi"): "रही", ("m", "hi"): "रहा", ("f", "hi-Latn"): "rahi", ("m", "hi-Latn"): "raha"}
 _WORD_CHAR = r"\w\u0900-\u097f"
 
 
@@ -171,23 +180,25 @@ def name_shuffled(rows: Sequence[Row], copies: int, seed: int) -> list[Row]:
     return out
 
 
-def insert_name(text: str, lang: str, rng: random.Random) -> str | None:
+def insert_name(text: str, lang: str, rng: random.Random, intro: bool = False) -> str | None:
     """``text`` opened with a name drawn from ``NAMES`` (a woman's or a man's with even odds) in
-    one of the language's ``OPENINGS``; None for a language without them."""
+    one of the language's ``OPENINGS`` (and ``INTRO_OPENINGS`` with ``intro``); None for a
+    language without them."""
     forms = OPENINGS.get(lang)
     if forms is None:
         return None
+    forms += INTRO_OPENINGS[lang] if intro else ()
     name = _draw(rng)
-    return fill(rng.choice(forms), name, lang) + text
+    return fill(rng.choice(forms), name, lang).replace("{rahi}", _RAHI.get((name.gender, lang), "")) + text
 
 
-def name_inserted(rows: Sequence[Row], rate: float, seed: int) -> list[Row]:
+def name_inserted(rows: Sequence[Row], rate: float, seed: int, intro: bool = False) -> list[Row]:
     """``rows`` with each one that holds no name replaced, with probability ``rate``, by a copy
     that opens with one (``insert_name``): names then sit beside every label, and beside none, in
     the places customers put them, whatever the name's gender."""
     rng = random.Random(seed)
     out = []
     for row in rows:
-        new = insert_name(row.text, row.lang, rng) if rng.random() < rate and not has_name(row.text) else None
+        new = insert_name(row.text, row.lang, rng, intro) if rng.random() < rate and not has_name(row.text) else None
         out.append(row if new is None else Row(new, row.labels, row.lang, NAME_INSERT_SOURCE + row.source))
     return out

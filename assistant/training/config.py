@@ -60,6 +60,9 @@ class TrainConfig:
     # > 0: each en/hi/hi-Latn training row without a name is, with this probability, replaced by a
     # copy that opens with one ("hi Priya, ...", "Rahul ji, ..."), women's and men's equally likely
     name_insert: float = 0.15
+    # true: the inserted openings include the customer giving their own name in every language
+    # ("main Priya bol rahi hu, ...", "मैं राहुल हूँ, ...", "i'm Neha, ..."), not only in English
+    intro_openings: bool = False
     # model 28 (shipped): 2 (``docs/rules/model28.md``); 0 gives model 27's recipe.
     # > 0: replace each training row that names a partner ("my boyfriend", "aapki wife", "मेरे पति")
     # with this many copies, each with the words drawn afresh from ``data/partners.py``, a man's or a
@@ -97,6 +100,7 @@ class TrainConfig:
             ),
             (not (self.name_swap and self.name_shuffle), "name_swap and name_shuffle cannot both be on"),
             (0 <= self.name_insert < 1, "name_insert must be in [0, 1)"),
+            (isinstance(self.intro_openings, bool), "intro_openings must be true or false"),
             (
                 _is_int(self.partner_shuffle) and 0 <= self.partner_shuffle <= 10,
                 "partner_shuffle must be an integer in 0..10",

@@ -211,7 +211,7 @@ def training_rows(data_dir: Path, config: TrainConfig) -> list[Row]:
     if config.partner_shuffle:
         rows = partner_shuffled(rows, config.partner_shuffle, config.seed + 2)
     if config.name_insert:
-        rows = name_inserted(rows, config.name_insert, config.seed + 1)
+        rows = name_inserted(rows, config.name_insert, config.seed + 1, config.intro_openings)
     return rows + name_swapped(rows, config.seed) if config.name_swap else rows
 
 
