@@ -184,7 +184,7 @@ def insert_name(text: str, lang: str, rng: random.Random, intro: bool = False) -
     """``text`` opened with a name drawn from ``NAMES`` (a woman's or a man's with even odds) in
     one of the language's ``OPENINGS`` (and ``INTRO_OPENINGS`` with ``intro``); None for a
     language without them."""
-    forms = OPENINGS.get(lang)
+    forms: tuple[str, ...] | None = OPENINGS.get(lang)
     if forms is None:
         return None
     forms += INTRO_OPENINGS[lang] if intro else ()

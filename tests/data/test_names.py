@@ -1,11 +1,14 @@
 import random
+import re
 
 from assistant.data.names import (
     AUDIT_NAMES,
+    INTRO_OPENINGS,
     NAME_INSERT_SOURCE,
     NAME_SHUFFLE_SOURCE,
     NAME_SWAP_SOURCE,
     NAMES,
+    OPENINGS,
     fill,
     has_name,
     insert_name,
@@ -104,6 +107,29 @@ def test_an_inserted_name_opens_the_message_in_its_script():
         hi = insert_name("मेरा ऑर्डर कहाँ है", "hi", rng)
         assert hi is not None and any(w.strip(",") in deva for w in hi.split()[:3])
     assert insert_name("wo ist meine Bestellung", "de", rng) is None  # no openings for it
+
+
+def test_self_introductions_are_drawn_only_when_asked_and_agree_with_the_name():
+    by_word = {w: n for n in NAMES for w in (n.latin, n.deva)}
+    for lang, text in (("en", "where is my order"), ("hi-Latn", "order kab aayega"), ("hi", "ऑर्डर कब आएगा")):
+        heads = {lang: set(), "intro": set()}
+        for intro in (False, True):
+            rng = random.Random(5)
+            for _ in range(300):
+                out = insert_name(text, lang, rng, intro)
+                assert out is not None and out.endswith(text)
+                head = out[: -len(text)]
+                name = next(by_word[w] for w in re.findall(r"[\w\u0900-\u097f]+", head) if w in by_word)
+                heads["intro" if intro else lang].add(head.replace(name.latin, "{name}").replace(name.deva, "{name}"))
+                # the speaker's verb agrees with the name drawn: "bol rahi hu" for a woman's
+                assert not re.search(r"rah[ai]|रह[ाी]", head) or re.search(
+                    "rahi|रही" if name.gender == "f" else "raha|रहा", head
+                )
+        assert heads[lang] == set(OPENINGS[lang])  # off: model 28's openings, and only them
+        intros = {h for h in heads["intro"] if h not in OPENINGS[lang]}
+        assert {f.replace("{rahi}", "") for f in INTRO_OPENINGS[lang]} == {
+            re.sub("rah[ai]|रह[ाी]", "", h) for h in intros
+        }
 
 
 def test_inserted_rows_keep_labels_and_skip_rows_with_names():

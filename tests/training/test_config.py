@@ -41,7 +41,7 @@ def test_init_seed_is_an_integer_or_null():
         TrainConfig.from_json({"init_seed": True})
 
 
-@pytest.mark.parametrize("key", ["ngram_bridge", "name_swap"])
+@pytest.mark.parametrize("key", ["ngram_bridge", "name_swap", "intro_openings"])
 def test_switches_are_booleans(key: str):
     assert getattr(TrainConfig.from_json({key: True, "name_shuffle": 0}), key)
     with pytest.raises(ValueError, match=f"{key} must be true or false"):
