@@ -60,6 +60,7 @@ class TrainConfig:
     # > 0: each en/hi/hi-Latn training row without a name is, with this probability, replaced by a
     # copy that opens with one ("hi Priya, ...", "Rahul ji, ..."), women's and men's equally likely
     name_insert: float = 0.15
+    # tried for model 29, not shipped: it raised the names probe's spread (``docs/rules/model29.md``).
     # true: the inserted openings include the customer giving their own name in every language
     # ("main Priya bol rahi hu, ...", "मैं राहुल हूँ, ...", "i'm Neha, ..."), not only in English
     intro_openings: bool = False
