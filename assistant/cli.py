@@ -197,6 +197,7 @@ def cmd_retune(args: argparse.Namespace) -> int:
             "max_false_flags": args.max_false_flags,
             "ngram_weights": args.ngram_weights,
             "ngram_bridge": args.ngram_bridge,
+            "name_average": args.name_average,
         }.items()
         if v is not None
     }
@@ -373,6 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--ngram-bridge",
         action=argparse.BooleanOptionalAction,
         help="n-gram model also reads Devanagari romanized (TrainConfig.ngram_bridge)",
+    )
+    sp.add_argument(
+        "--name-average",
+        action=argparse.BooleanOptionalAction,
+        help="score messages with a known name as the mean over fixed names (TrainConfig.name_average)",
     )
     sp.set_defaults(func=cmd_retune)
 

@@ -7,7 +7,8 @@ up to --max-tokens tokens (with prefix and specials), one at a time for p50/p99 
 of them in batches of 32 for throughput. Macro-F1 per language is on the whole test split with
 each system's own decisions (the fast paths use the artifact's thresholds). Ratios are against
 the reference in the same run; numbers depend on the machine, so compare rows of one run only.
-Last, what the artifact's n-gram blend adds to one message on the last backend.
+Last, what the artifact's n-gram blend adds to one message on the last backend, and what averaging
+over name replacements costs one with a known name (test messages of up to --max-tokens tokens).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from assistant.data.rows import label_matrix, read_rows
 from assistant.evaluation.baselines import KeywordBaseline, TfidfBaseline
 from assistant.evaluation.metrics import score_by_lang
 from assistant.model.loading import predictor_from_settings
+from assistant.model.name_average import GIVEN, variants
 from assistant.model.predictor import Predictor
 
 LANGS = ("en", "hi", "hi-Latn")
@@ -41,21 +43,40 @@ def measure(predict: Callable[[list[str]], np.ndarray], texts: list[str]) -> tup
     return single, len(texts) / (time.perf_counter() - s)
 
 
+def interleaved(clf: Predictor, texts: list[str], switch: Callable[[bool], None]) -> tuple[float, float]:
+    """p50 of one message with ``switch(True)`` and with ``switch(False)``, alternating message by
+    message so that the machine's drift hits both alike."""
+    lat: dict[bool, list[float]] = {True: [], False: []}
+    for i, t in enumerate(texts * 2):
+        for on in (i % 2 == 0, i % 2 == 1):
+            switch(on)
+            s = time.perf_counter()
+            clf.scores([t])
+            lat[on].append((time.perf_counter() - s) * 1000)
+    return float(np.percentile(lat[True], 50)), float(np.percentile(lat[False], 50))
+
+
 def blend_cost(clf: Predictor, texts: list[str]) -> str:
-    """p50 of one message with and without the n-gram blend, alternating message by message so
-    that the machine's drift hits both alike."""
-    ngram, lat = clf.ngram, {True: [], False: []}
+    ngram = clf.ngram
     try:
-        for i, t in enumerate(texts * 2):
-            for blended in (i % 2 == 0, i % 2 == 1):
-                clf.ngram = ngram if blended else None
-                s = time.perf_counter()
-                clf.scores([t])
-                lat[blended].append((time.perf_counter() - s) * 1000)
+        with_, without = interleaved(clf, texts, lambda on: setattr(clf, "ngram", ngram if on else None))
     finally:
         clf.ngram = ngram
-    with_, without = (float(np.percentile(lat[b], 50)) for b in (True, False))
     return f"n-gram blend, {clf.backend}, interleaved: p50 {with_:.2f} ms with it, {without:.2f} ms without"
+
+
+def name_cost(clf: Predictor, texts: list[str]) -> str:
+    """What averaging over name replacements (``model/name_average.py``) costs a message with a name."""
+    named = [t for t in texts if len(variants(t)) > 1]
+    was = clf.config.name_average
+    try:
+        with_, without = interleaved(clf, named, lambda on: setattr(clf.config, "name_average", on))
+    finally:
+        clf.config.name_average = was
+    return (
+        f"name averaging, {clf.backend}, {len(named)} test messages with a known name, interleaved: "
+        f"p50 {with_:.2f} ms averaged over {len(GIVEN)} names, {without:.2f} ms scored once"
+    )
 
 
 def macro_f1(decide: Callable[[Sequence[str]], np.ndarray], rows) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -112,6 +133,7 @@ def main() -> None:
         print("| " + " | ".join(cells) + " |")
     if clf.ngram is not None:
         print(blend_cost(clf, texts))
+    print(name_cost(clf, [r.text for r in test if lengths[r.text] <= args.max_tokens]))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import ArtifactError
+from assistant.model.name_average import expand
 from assistant.model.ngram import NGRAM_FILE, NgramModel, blend, covered
 from assistant.model.tokenizer import E5Tokenizer
 
@@ -38,6 +39,7 @@ class ArtifactConfig:
     pooling: str = "mean"
     prefix: str = "query: "
     ngram_weight: float = 0.0  # > 0: blend in the character n-gram model of ``ngram.py``
+    name_average: bool = False  # score a message with a known name as the mean over ``name_average.GIVEN``
 
     @classmethod
     def load(cls, folder: Path, *, need_weights: bool = False) -> ArtifactConfig:
@@ -58,6 +60,8 @@ class ArtifactConfig:
                 )
         if cfg.format != ARTIFACT_FORMAT:
             raise ArtifactError(f"artifact format {cfg.format}, this version reads {ARTIFACT_FORMAT}", path=path)
+        if not isinstance(cfg.name_average, bool):
+            raise ArtifactError(f"name_average must be true or false, config.json has {cfg.name_average!r}", path=path)
         if not 0 <= cfg.ngram_weight < 1:
             raise ArtifactError(f"ngram_weight must be in [0, 1), config.json has {cfg.ngram_weight}", path=path)
         missing = [lb for lb in cfg.labels if lb not in cfg.thresholds]
@@ -110,16 +114,23 @@ class Predictor(ABC):
     def _score_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Sigmoid scores of one batch, shape (len(texts), len(labels))."""
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Sigmoid scores, shape (len(texts), len(labels)); batches sorted by length pad less."""
+    def encoder_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """The encoder's sigmoid scores, shape (len(texts), len(labels)); batches sorted by length pad less."""
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
             out[idx] = self._score_batch([texts[i] for i in idx])
-        if self.ngram is not None and len(texts):
-            out = blend(out, self.ngram.logits(texts), self.config.ngram_weight, covered(texts))
         return out
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """What thresholds apply to: the encoder blended with the n-gram model, averaged over name
+        replacements for messages with a known name when the artifact says so."""
+        expanded = expand(texts, self.config.name_average)
+        out = self.encoder_scores(expanded.texts)
+        if self.ngram is not None and len(texts):
+            out = blend(out, self.ngram.logits(expanded.texts), self.config.ngram_weight, covered(expanded.texts))
+        return expanded.average(out)
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
         return scores >= self.thresholds

@@ -69,6 +69,10 @@ class TrainConfig:
     # with this many copies, each with the words drawn afresh from ``data/partners.py``, a man's or a
     # woman's equally likely, so asking about a boyfriend is no more an advance than about a wife
     partner_shuffle: int = 2
+    # model 30 (shipped): true (``docs/rules/model30.md``); false gives model 28.
+    # true: the artifact scores a message with a known name as the mean over fixed replacement
+    # names (``model/name_average.py``); thresholds are still tuned on the model's own scores
+    name_average: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ngram_weights", tuple(self.ngram_weights))  # JSON gives a list
@@ -102,6 +106,7 @@ class TrainConfig:
             (not (self.name_swap and self.name_shuffle), "name_swap and name_shuffle cannot both be on"),
             (0 <= self.name_insert < 1, "name_insert must be in [0, 1)"),
             (isinstance(self.intro_openings, bool), "intro_openings must be true or false"),
+            (isinstance(self.name_average, bool), "name_average must be true or false"),
             (
                 _is_int(self.partner_shuffle) and 0 <= self.partner_shuffle <= 10,
                 "partner_shuffle must be an integer in 0..10",

@@ -361,6 +361,9 @@ def tune_and_measure(
     then measure dev and each held-out set with them."""
     y_dev, dev_langs, dev_texts = label_matrix(dev_rows), [r.lang for r in dev_rows], [r.text for r in dev_rows]
     clf.ngram = None
+    # tuned on the model's own scores: name averaging (``name_average``) is to change the scores of
+    # messages with a known name, not, through dev's few such rows, every message's thresholds
+    clf.config.name_average = False
     encoder_scores = clf.scores(dev_texts)
     ngram = (
         NgramModel.fit([r.text for r in train_rows], label_matrix(train_rows), bridge=config.ngram_bridge)
@@ -382,10 +385,12 @@ def tune_and_measure(
     clf.ngram = ngram if clf.config.ngram_weight else None
     clf.thresholds = thresholds.astype(np.float32)
     clf.config.thresholds = {lb: float(t) for lb, t in zip(LABELS, thresholds, strict=True)}
+    clf.config.name_average = config.name_average
     metrics: dict[str, object] = {}
     for name, rows in {"dev": dev_rows, **held_out}.items():
-        if rows:  # dev's scores are the chosen ones above: no second pass of the encoder
-            pred = clf.decide(dev_scores if name == "dev" else clf.scores([r.text for r in rows]))
+        if rows:  # dev's scores are the chosen ones above, unless averaging changes them
+            reuse = name == "dev" and not config.name_average
+            pred = clf.decide(dev_scores if reuse else clf.scores([r.text for r in rows]))
             metrics[name] = {
                 k: v.to_json() for k, v in score_by_lang(label_matrix(rows), pred, [r.lang for r in rows]).items()
             }
