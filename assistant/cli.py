@@ -296,7 +296,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 
 def _backend_arg(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-int8 or $ASSISTANT_BACKEND)")
+    sp.add_argument("--backend", choices=BACKENDS, help="inference backend (default: onnx-fp32 or $ASSISTANT_BACKEND)")
 
 
 def build_parser() -> argparse.ArgumentParser:

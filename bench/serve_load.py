@@ -194,7 +194,7 @@ def main() -> None:
     ap.add_argument("--agents", type=int, default=200)
     ap.add_argument("--rate", type=float, default=100, help="customer messages per second")
     ap.add_argument("--seconds", type=float, default=30)
-    ap.add_argument("--backends", default="onnx-int8,torch", help="comma-separated: onnx-int8, onnx-fp32, torch")
+    ap.add_argument("--backends", default="onnx-fp32,onnx-int8", help="comma-separated: onnx-fp32, onnx-int8, torch")
     ap.add_argument("--window-ms", type=float, default=Settings().batch_window_ms, help="micro-batching window")
     ap.add_argument("--port", type=int, default=8767)
     args = ap.parse_args()

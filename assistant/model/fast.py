@@ -1,8 +1,9 @@
-"""The fast inference path: ONNX Runtime on a fused graph of the fine-tuned model, int8 by default.
+"""The fast inference path: ONNX Runtime on a fused graph of the fine-tuned model, fp32 or int8.
 
 The graph is built once per (artifact weights, base, recipe, onnxruntime version) into the
 cache, by ``assistant setup`` or on first use: export from PyTorch with eager attention (the
-pattern ORT's BERT fuser recognises), fuse attention/GELU/layer norms, then quantize the
+pattern ORT's BERT fuser recognises), fuse attention/GELU/layer norms (``onnx-fp32``, the
+server's default: the reference's scores), and for ``onnx-int8`` quantize the
 weights of the attention output and FFN input layers to int8 per channel (activations are
 quantized per batch at run time). Embeddings, the fused QKV projection and the FFN output
 layer stay fp32: chosen on dev by ``bench/quant_recipes.py`` (its latest table is in the

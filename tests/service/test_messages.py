@@ -120,7 +120,7 @@ def test_the_app_serves_the_fast_path_by_default(tmp_path, tiny_env):
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'f.db'}")
     tokens = make_users(settings.database_url)
     with TestClient(create_app(settings)) as http:  # no classifier passed: the lifespan loads one
-        assert http.get("/healthz").json()["backend"] == "onnx-int8"
+        assert http.get("/healthz").json()["backend"] == "onnx-fp32"
         body = {"conversation_id": "c9", "agent_id": "asha", "role": "customer", "text": "you are so cute dear"}
         r = http.post("/api/messages", json=body, headers={"Authorization": f"Bearer {tokens['integration']}"})
         assert r.status_code == 201, r.text
