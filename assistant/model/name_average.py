@@ -14,6 +14,7 @@ left to the model, and the list leaves out names that are also words ("Pooja", "
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -45,28 +46,42 @@ _WORD = re.compile(r"[\w\u0900-\u097f]+")
 _NUKTA = "\u093c"
 
 
+def _key(word: str) -> str:
+    # NFC turns a precomposed ज़ (U+095B) into ज + nukta, as the list writes it
+    return unicodedata.normalize("NFC", word).lower()
+
+
 @cache
 def known_names(path: Path = NAMES_FILE) -> dict[str, bool]:
-    """Every known spelling, lower-cased, mapped to whether it is a surname; Devanagari also
-    without the nukta, as it is often typed (फ़ातिमा, फातिमा)."""
+    """Every known spelling (``_key``) mapped to whether it is a surname; Devanagari also without
+    the nukta, as it is often typed (फ़ातिमा, फातिमा)."""
     out: dict[str, bool] = {}
+    seen: dict[str, int] = {}  # a spelling -> the line that lists it
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as err:
         raise ArtifactError(f"cannot read the names list: {err}", path=path, fix="reinstall the package") from err
     for number, line in enumerate(lines, 1):
         fields = line.split("\t")
-        if len(fields) != 3 or fields[2] not in KINDS or not all(fields[:2]):
+        words = [w for f in fields[:2] for w in f.split(",")] if len(fields) == 3 else []
+        if not words or fields[2] not in KINDS or not all(_WORD.fullmatch(w) for w in words):
             raise DataError(
-                f"expected 'Latin,...<TAB>देवनागरी,...<TAB>kind' with kind one of f m u s, got {line!r}",
+                "expected 'Latin,...<TAB>देवनागरी,...<TAB>kind' (comma-separated single words; kind one of "
+                f"f m u s), got {line!r}",
                 path=path,
                 line=number,
             )
-        for word in fields[0].split(",") + fields[1].split(","):
-            out[word.lower()] = out[word.replace(_NUKTA, "").lower()] = fields[2] == "s"
+        for word in map(_key, words):
+            if seen.setdefault(word, number) != number:
+                raise DataError(
+                    f"{word!r} is on line {seen[word]} too; a spelling belongs to one name", path=path, line=number
+                )
+            out[word] = fields[2] == "s"
     for name in NAMES + AUDIT_NAMES:
-        for word in (name.latin, name.deva, name.deva.replace(_NUKTA, "")):
-            out.setdefault(word.lower(), False)
+        for word in (name.latin, name.deva):
+            out.setdefault(_key(word), False)
+    for word, surname in list(out.items()):
+        out.setdefault(word.replace(_NUKTA, ""), surname)
     return out
 
 
@@ -82,7 +97,7 @@ def _in_form_of(word: str, name: Name) -> str:
 def words_known(text: str) -> list[str]:
     """The known names in ``text``, lower-cased, in order."""
     known = known_names()
-    return [w for w in (m.group().lower() for m in _WORD.finditer(text)) if w in known]
+    return [w for w in (_key(m.group()) for m in _WORD.finditer(text)) if w in known]
 
 
 def variants(text: str) -> list[str]:
@@ -99,7 +114,7 @@ def variants(text: str) -> list[str]:
 
     def replaced(k: int) -> str:
         def repl(m: re.Match[str]) -> str:
-            key = m.group().lower()
+            key = _key(m.group())
             if key not in found:
                 return m.group()
             pool = SURNAMES if known[key] else GIVEN

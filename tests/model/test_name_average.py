@@ -75,11 +75,26 @@ def test_expanded_scores_fold_back_to_their_message():
     assert off.texts == ["hi Priya"]
 
 
-def test_a_broken_names_file_names_its_line(tmp_path: Path):
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ("Rahul\tराहुल", "expected"),  # no kind
+        ("Rahul\tराहुल\tx", "expected"),  # unknown kind
+        ("Rahul Kumar\tराहुल\tm", "expected"),  # two words in one spelling
+        ("Rahul,\tराहुल\tm", "expected"),  # an empty spelling
+        ("Rahool,PRIYA\tराहुल\tm", "'priya' is on line 1 too"),  # a spelling of two names
+    ],
+)
+def test_a_broken_names_file_names_its_line(tmp_path: Path, line: str, problem: str):
     bad = tmp_path / "names.tsv"
-    bad.write_text("Priya\tप्रिया\tf\nRahul\tराहुल\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"names.tsv:2: expected"):
+    bad.write_text(f"Priya\tप्रिया\tf\n{line}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=f"names.tsv:2: {problem}"):
         known_names(bad)
+
+
+def test_a_precomposed_nukta_is_the_same_name():
+    precomposed = "\u095b\u094b\u092f\u093e"  # ज़ोया typed with U+095B
+    assert variants(f"{precomposed} जी")[0] == f"{GIVEN[0].deva} जी"
 
 
 def _copy(tiny_model: Path, folder: Path, name_average: bool) -> Path:
