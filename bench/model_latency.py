@@ -25,7 +25,7 @@ from assistant.data.rows import label_matrix, read_rows
 from assistant.evaluation.baselines import KeywordBaseline, TfidfBaseline
 from assistant.evaluation.metrics import score_by_lang
 from assistant.model.loading import predictor_from_settings
-from assistant.model.name_average import GIVEN, variants
+from assistant.model.name_average import GIVEN, words_known
 from assistant.model.predictor import Predictor
 
 LANGS = ("en", "hi", "hi-Latn")
@@ -67,7 +67,7 @@ def blend_cost(clf: Predictor, texts: list[str]) -> str:
 
 def name_cost(clf: Predictor, texts: list[str]) -> str:
     """What averaging over name replacements (``model/name_average.py``) costs a message with a name."""
-    named = [t for t in texts if len(variants(t)) > 1]
+    named = [t for t in texts if words_known(t)]
     was = clf.config.name_average
     try:
         with_, without = interleaved(clf, named, lambda on: setattr(clf.config, "name_average", on))

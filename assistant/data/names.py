@@ -76,7 +76,8 @@ INTRO_OPENINGS: Final = {
     "hi": ("मैं {name} हूँ, ", "मैं {name} बोल {rahi} हूँ, "),
 }
 _RAHI: Final = {("f", "hi"): "रही", ("m", "hi"): "रहा", ("f", "hi-Latn"): "rahi", ("m", "hi-Latn"): "raha"}
-_WORD_CHAR = r"\w\u0900-\u097f"
+# what a word is made of, Devanagari vowel signs included (Python's \w leaves them out)
+WORD_CHARS: Final = r"\w\u0900-\u097f"
 
 
 def _spellings(name: Name) -> tuple[str, ...]:
@@ -87,7 +88,7 @@ def _spellings(name: Name) -> tuple[str, ...]:
 def _pattern(names: tuple[Name, ...]) -> re.Pattern[str]:
     # whole words only: "Amit" in "Amitabh" or "Neha" in "Nehal" is another name
     words = sorted({w for n in names for w in _spellings(n)}, key=len, reverse=True)
-    return re.compile(rf"(?<![{_WORD_CHAR}])({'|'.join(map(re.escape, words))})(?![{_WORD_CHAR}])", re.IGNORECASE)
+    return re.compile(rf"(?<![{WORD_CHARS}])({'|'.join(map(re.escape, words))})(?![{WORD_CHARS}])", re.IGNORECASE)
 
 
 _TRAIN = _pattern(NAMES)
@@ -104,14 +105,18 @@ def _swap(pattern: re.Pattern[str], text: str, name: Name | dict[Name, Name]) ->
 
     def repl(m: re.Match[str]) -> str:
         word = m.group()
-        new = name if isinstance(name, Name) else name[_BY_WORD[word.lower()]]
-        if "\u0900" <= word[0] <= "\u097f":
-            return new.deva
-        if word.islower():
-            return new.latin.lower()
-        return new.latin.upper() if word.isupper() and len(word) > 1 else new.latin
+        return in_form_of(word, name if isinstance(name, Name) else name[_BY_WORD[word.lower()]])
 
     return pattern.sub(repl, text)
+
+
+def in_form_of(word: str, name: Name) -> str:
+    """``name`` in the script and case of the ``word`` it replaces."""
+    if "\u0900" <= word[0] <= "\u097f":
+        return name.deva
+    if word.islower():
+        return name.latin.lower()
+    return name.latin.upper() if word.isupper() and len(word) > 1 else name.latin
 
 
 def swap_to(text: str, name: Name) -> str:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Final, NamedTuple
 
+from assistant.data.names import WORD_CHARS
 from assistant.data.rows import Row
 
 
@@ -46,14 +47,13 @@ LATIN: Final = (
 DEVANAGARI: Final = _words("बॉयफ्रेंड/m गर्लफ्रेंड/f पति/m पत्नी/f बीवी/f हसबैंड/m वाइफ/f")
 PARTNER_SHUFFLE_SOURCE: Final = "augmented:partner_shuffle:"
 _BY_WORD: Final = {w.text.lower(): w for w in LATIN + DEVANAGARI}
-_WORD_CHAR = r"\w\u0900-\u097f"
 # possessives that agree with the word after them: stem + a/e (his, masculine) or i (hers)
 _STEMS_LATIN = "mer apn usk ter tumhar aapk apk hamar unk isk k"
 _STEMS_DEVA = "मेर अपन उसक तेर तुम्हार आपक हमार उनक इसक क"
 _POSSESSIVE = rf"(?:(?:{'|'.join(_STEMS_LATIN.split())})[aei]|(?:{'|'.join(_STEMS_DEVA.split())})[ाेी])"
 _PATTERN: Final = re.compile(
-    rf"(?<![{_WORD_CHAR}])(?:(?P<pos>{_POSSESSIVE})(?P<gap>\s+))?"
-    rf"(?P<word>{'|'.join(map(re.escape, sorted(_BY_WORD, key=len, reverse=True)))})(?![{_WORD_CHAR}])",
+    rf"(?<![{WORD_CHARS}])(?:(?P<pos>{_POSSESSIVE})(?P<gap>\s+))?"
+    rf"(?P<word>{'|'.join(map(re.escape, sorted(_BY_WORD, key=len, reverse=True)))})(?![{WORD_CHARS}])",
     re.IGNORECASE,
 )
 

@@ -23,7 +23,7 @@ from typing import Final
 
 import numpy as np
 
-from assistant.data.names import AUDIT_NAMES, NAMES, Name
+from assistant.data.names import AUDIT_NAMES, NAMES, WORD_CHARS, Name, in_form_of
 from assistant.errors import ArtifactError, DataError
 
 NAMES_FILE: Final = Path(__file__).parent.parent / "data" / "person_names.tsv"
@@ -42,7 +42,7 @@ SURNAMES: Final = (
     Name("Singh", "सिंह", ""),
     Name("Fernandes", "फ़र्नांडिस", ""),
 )
-_WORD = re.compile(r"[\w\u0900-\u097f]+")
+_WORD = re.compile(f"[{WORD_CHARS}]+")
 _NUKTA = "\u093c"
 
 
@@ -85,15 +85,6 @@ def known_names(path: Path = NAMES_FILE) -> dict[str, bool]:
     return out
 
 
-def _in_form_of(word: str, name: Name) -> str:
-    """``name`` in ``word``'s script and case."""
-    if "\u0900" <= word[0] <= "\u097f":
-        return name.deva
-    if word.islower():
-        return name.latin.lower()
-    return name.latin.upper() if word.isupper() and len(word) > 1 else name.latin
-
-
 def words_known(text: str) -> list[str]:
     """The known names in ``text``, lower-cased, in order."""
     known = known_names()
@@ -118,7 +109,7 @@ def variants(text: str) -> list[str]:
             if key not in found:
                 return m.group()
             pool = SURNAMES if known[key] else GIVEN
-            return _in_form_of(m.group(), pool[(k + found[key]) % len(pool)])
+            return in_form_of(m.group(), pool[(k + found[key]) % len(pool)])
 
         return _WORD.sub(repl, text)
 

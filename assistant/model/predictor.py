@@ -114,7 +114,7 @@ class Predictor(ABC):
     def _score_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Sigmoid scores of one batch, shape (len(texts), len(labels))."""
 
-    def encoder_scores(self, texts: Sequence[str]) -> np.ndarray:
+    def _encoder_scores(self, texts: Sequence[str]) -> np.ndarray:
         """The encoder's sigmoid scores, shape (len(texts), len(labels)); batches sorted by length pad less."""
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -127,7 +127,7 @@ class Predictor(ABC):
         """What thresholds apply to: the encoder blended with the n-gram model, averaged over name
         replacements for messages with a known name when the artifact says so."""
         expanded = expand(texts, self.config.name_average)
-        out = self.encoder_scores(expanded.texts)
+        out = self._encoder_scores(expanded.texts)
         if self.ngram is not None and len(texts):
             out = blend(out, self.ngram.logits(expanded.texts), self.config.ngram_weight, covered(expanded.texts))
         return expanded.average(out)

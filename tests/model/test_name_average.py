@@ -98,8 +98,6 @@ def test_a_precomposed_nukta_is_the_same_name():
 
 
 def _copy(tiny_model: Path, folder: Path, name_average: bool) -> Path:
-    from assistant.model.classifier import ArtifactConfig
-
     shutil.copytree(tiny_model, folder)
     cfg = ArtifactConfig.load(folder)
     cfg.name_average = name_average
